@@ -1,0 +1,62 @@
+# rtslot: top-level build.  `make` builds the module and the userspace parts,
+# `make check` runs every test, `make demo` runs the main job.
+# Each part keeps its rules in its own fragment (*/*.mk) included below.
+
+SHELL	:= /bin/bash
+TOP	:= $(CURDIR)
+BUILD	:= $(TOP)/build
+KVER	?= $(shell uname -r)
+# This machine's own kernel may have no build tree: fall back to the newest
+# Debian headers that `make deps` installed.
+KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+		$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# The guest kernel the QEMU tests boot: the one those headers belong to.
+GUEST_KVER	?= $(patsubst linux-headers-%,%,$(notdir $(KDIR)))
+GUEST_KERNEL	?= /boot/vmlinuz-$(GUEST_KVER)
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	:= -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter
+CPPFLAGS += -I$(TOP)/include -I$(TOP)/include/uapi -I$(BUILD)/ksft
+# Files taken from Debian's linux-source at build time, never committed.
+KSFT_INC := $(BUILD)/ksft
+CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
+
+export TOP BUILD KDIR GUEST_KVER GUEST_KERNEL
+
+.PHONY: all deps check demo vmtest clean kernel-files
+all:
+
+deps:
+	@bash $(TOP)/tests/tools/deps.sh
+
+kernel-files: $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH)
+$(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
+	@bash $(TOP)/tests/tools/kernel-files.sh $(BUILD)
+
+-include kmod/kmod.mk
+-include tests/unit/unit.mk
+-include tests/kselftest/kselftest.mk
+-include tests/vm/vm.mk
+-include user/user.mk
+-include bpf/bpf.mk
+-include bench/bench.mk
+
+# Every stage writes flat TAP to build/results/<stage>.tap; the summary adds
+# them up and ends with the `N passed, N failed` line.
+CHECK_STAGES ?= unit lint vm
+check: deps
+	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
+	@rc=0; for s in $(CHECK_STAGES); do \
+		$(MAKE) --no-print-directory check-$$s || rc=1; \
+	done; \
+	bash $(TOP)/tests/tools/tap-summary.sh $(BUILD)/results $(CHECK_STAGES) || rc=1; \
+	exit $$rc
+
+vmtest: deps
+	@rm -f $(BUILD)/results/vm.tap; mkdir -p $(BUILD)/results
+	@$(MAKE) --no-print-directory check-vm; rc=$$?; \
+	bash $(TOP)/tests/tools/tap-summary.sh $(BUILD)/results vm || rc=1; exit $$rc
+
+clean:
+	rm -rf $(BUILD)
