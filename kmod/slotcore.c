@@ -491,6 +491,42 @@ static struct rs_task *pick_reserved(struct rs_dev *d, rs_u64 now, rs_u64 *end)
 	return best;
 }
 
+/*
+ * Would a waiter be served before the holder if the device were free now?
+ * Then the holder is asked to give way at its next kernel boundary: that
+ * is what makes dispatch preemptive at kernel boundaries while a lease
+ * still bounds how long a holder that ignores the request can block.
+ */
+static void ask_yield(struct rs_dev *d, rs_u64 now)
+{
+	struct rs_task *h = d->holder, *w = (void *)0;
+	rs_u64 end;
+
+	if (h->yield)
+		return;
+	if (table_active(d)) {
+		struct rs_slot_at at;
+
+		/* An owner inside its own slot never gives way. */
+		if (rs_slot_at(d, now, &at) || at.owner == h->id)
+			return;
+		w = pick_table(d, now, &end);
+		if (w && w->id != at.owner && !edf_before(w, h))
+			w = (void *)0;
+	} else {
+		int fp = d->cfg.policy == RS_POLICY_FP;
+
+		w = pick_reserved(d, now, &end);
+		if (w && !(fp ? fp_before(w, h) : edf_before(w, h)))
+			w = (void *)0;
+	}
+	if (!w)
+		return;
+	h->yield = 1;
+	if (d->ops && d->ops->yield)
+		d->ops->yield(d, h, now);
+}
+
 static void grant(struct rs_dev *d, struct rs_task *t, rs_u64 now, rs_u64 end)
 {
 	rs_u64 wait = now - t->req_time;
@@ -500,6 +536,7 @@ static void grant(struct rs_dev *d, struct rs_task *t, rs_u64 now, rs_u64 end)
 	t->charge_from = now;
 	t->lease_end = end;
 	t->overran = 0;
+	t->yield = 0;
 	t->generation++;
 	d->holder = t;
 	d->last_holder = t->id;
@@ -559,8 +596,10 @@ void rs_tick(struct rs_dev *d, rs_u64 now)
 	for_each_task(d, t)
 		if (t->state != RS_TASK_IDLE)
 			server_roll(t, now);
-	if (d->holder)
+	if (d->holder) {
+		ask_yield(d, now);
 		return;
+	}
 
 	t = table_active(d) ? pick_table(d, now, &end) : pick_reserved(d, now, &end);
 	if (t)
@@ -593,19 +632,21 @@ rs_u64 rs_next_event(const struct rs_dev *d, rs_u64 now)
 	return next;
 }
 
-int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
+static int check_request(const struct rs_dev *d, const struct rs_task *t, rs_u64 est)
 {
 	rs_u64 g = rs_guard(d);
 
 	if (!est)
 		return -RS_EINVAL;
-	if (t->state != RS_TASK_IDLE)
-		return -RS_EBUSY;
 	if (est > RS_PERIOD_MAX_NS ||
 	    (table_active(d) && est + g > d->cfg.frame) ||
 	    (t->runtime && est + g + d->cfg.switch_cost > t->runtime))
 		return -RS_E2BIG;
+	return 0;
+}
 
+static void enqueue(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
+{
 	if (t->runtime) {
 		if (!t->abs_deadline || now >= server_next_refill(t))
 			server_start(t, now);
@@ -619,6 +660,35 @@ int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
 	t->stats.requests++;
 	d->stats.requests++;
 	rs_tick(d, now);
+}
+
+int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
+{
+	int err = check_request(d, t, est);
+
+	if (err)
+		return err;
+	if (t->state != RS_TASK_IDLE)
+		return -RS_EBUSY;
+	enqueue(d, t, est, now);
+	return 0;
+}
+
+int rs_renew(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
+{
+	int err = check_request(d, t, est);
+
+	if (err)
+		return err;
+	if (t->state == RS_TASK_WAITING)
+		return -RS_EBUSY;
+	if (t->state == RS_TASK_HOLDING) {
+		end_lease(d, t, now);
+		t->stats.releases++;
+		d->stats.releases++;
+		note_miss(d, t, now);
+	}
+	enqueue(d, t, est, now);
 	return 0;
 }
 

@@ -118,7 +118,7 @@ struct rs_task {
 	rs_u32 state;			/* enum rs_task_state */
 	rs_u32 missed;			/* this server period already missed */
 	rs_u32 overran;			/* this lease was already reported */
-	rs_u32 __pad;
+	rs_u32 yield;			/* a more urgent waiter is queued */
 
 	/* Reservation (sched_attr triple); runtime == 0 is best effort. */
 	rs_u64 runtime, deadline, period;
@@ -165,6 +165,12 @@ struct rs_ops {
 	void (*granted)(struct rs_dev *d, struct rs_task *t, rs_u64 now, rs_u64 wait);
 	/* t's lease was taken back after an overrun: publish that. */
 	void (*revoked)(struct rs_dev *d, struct rs_task *t, rs_u64 now);
+	/*
+	 * A waiter now precedes the holder t: t should launch nothing more
+	 * and renew or release at its next kernel boundary.  The lease end
+	 * does not move, so overrun enforcement is unchanged.
+	 */
+	void (*yield)(struct rs_dev *d, struct rs_task *t, rs_u64 now);
 	void (*missed)(struct rs_dev *d, struct rs_task *t, rs_u64 deadline, rs_u64 now);
 	void (*overrun)(struct rs_dev *d, struct rs_task *t, rs_u64 over, rs_u32 action,
 			rs_u64 now);
@@ -217,6 +223,13 @@ int rs_set_table(struct rs_dev *d, const struct rs_table *tab, rs_u64 now);
  * (t->state == RS_TASK_HOLDING).  -EINVAL, -EBUSY, -E2BIG.
  */
 int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now);
+/*
+ * Release t's lease (when it holds one) and queue it again for est, in one
+ * step, so a holder that still has the most urgent work keeps the device
+ * across a kernel boundary.  Errors as rs_request; on error the lease is
+ * kept.
+ */
+int rs_renew(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now);
 /* A waiter gives up (timeout, signal).  No-op unless t is waiting. */
 void rs_cancel(struct rs_dev *d, struct rs_task *t, rs_u64 now);
 /* -ENOLCK when t holds no lease.  *held is grant to release. */

@@ -15,7 +15,7 @@
 #define NTASK	8
 #define NEV	256
 
-enum ev_kind { EV_GRANT, EV_REVOKE, EV_MISS, EV_OVERRUN, EV_SWITCH };
+enum ev_kind { EV_GRANT, EV_REVOKE, EV_MISS, EV_OVERRUN, EV_SWITCH, EV_YIELD };
 
 struct ev {
 	enum ev_kind kind;
@@ -74,7 +74,13 @@ static void on_switch(struct rs_dev *d, const struct rs_table *tab, rs_u64 epoch
 	record(d, EV_SWITCH, tab->nslots, epoch, 0);
 }
 
+static void on_yield(struct rs_dev *d, struct rs_task *t, rs_u64 now)
+{
+	record(d, EV_YIELD, t->id, now, 0);
+}
+
 static const struct rs_ops ops = {
+	.yield = on_yield,
 	.granted = on_grant,
 	.revoked = on_revoke,
 	.missed = on_miss,
@@ -599,6 +605,74 @@ TEST_F(core, detach_frees_lease_wait_and_slots)
 	EXPECT_EQ(NULL, d->holder);
 }
 
+TEST_F(core, a_more_urgent_waiter_asks_the_holder_to_yield)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(1), MS(5), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->c, MS(1), MS(8), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_request(d, self->c, US(100), 0));
+	/* A best-effort waiter does not precede a reserved holder. */
+	ASSERT_EQ(0, rs_request(d, self->a, US(100), US(10)));
+	EXPECT_EQ(0, count(self->b, EV_YIELD));
+	/* An earlier deadline does: once, and the lease end stays. */
+	ASSERT_EQ(0, rs_request(d, self->x, US(100), US(20)));
+	EXPECT_EQ(1, count(self->b, EV_YIELD));
+	EXPECT_EQ(1, self->c->yield);
+	EXPECT_EQ(MS(1), self->c->lease_end);
+	rs_tick(d, US(30));
+	EXPECT_EQ(1, count(self->b, EV_YIELD));
+	/* Renewing hands the device to x; c queues again behind it. */
+	ASSERT_EQ(0, rs_renew(d, self->c, US(100), US(100)));
+	EXPECT_EQ(self->x, d->holder);
+	EXPECT_EQ(RS_TASK_WAITING, self->c->state);
+	EXPECT_EQ(0, self->x->yield);
+}
+
+TEST_F(core, renew_keeps_the_device_for_the_most_urgent)
+{
+	struct rs_dev *d = self->d;
+	rs_u64 gen;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(1), MS(5), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_request(d, self->x, US(100), 0));
+	ASSERT_EQ(0, rs_request(d, self->a, US(100), US(10)));
+	gen = self->x->generation;
+	ASSERT_EQ(0, rs_renew(d, self->x, US(100), US(100)));
+	EXPECT_EQ(self->x, d->holder);
+	EXPECT_EQ(gen + 1, self->x->generation);
+	EXPECT_EQ(US(100), self->x->stats.held_total);
+	/* Errors leave the lease alone. */
+	EXPECT_EQ(-RS_EINVAL, rs_renew(d, self->x, 0, US(150)));
+	EXPECT_EQ(-RS_E2BIG, rs_renew(d, self->x, MS(2), US(150)));
+	EXPECT_EQ(self->x, d->holder);
+	/* A waiting task cannot renew; an idle one simply requests. */
+	EXPECT_EQ(-RS_EBUSY, rs_renew(d, self->a, US(100), US(150)));
+	ASSERT_EQ(0, rs_release(d, self->x, 0, US(200), NULL));
+	ASSERT_EQ(0, rs_release(d, self->a, 0, US(300), NULL));
+	EXPECT_EQ(0, rs_renew(d, self->c, US(100), US(400)));
+	EXPECT_EQ(self->c, d->holder);
+}
+
+TEST_F(core, an_owner_in_its_slot_never_yields)
+{
+	struct rs_dev *d = self->d;
+	struct rs_slot s[] = { { 0, MS(5), self->a->id, 0 } };
+
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(1), MS(2), MS(10), 0, 0));
+	set_table(self->b, 0, 1, s);
+	ASSERT_EQ(0, rs_request(d, self->a, US(100), 0));
+	ASSERT_EQ(0, rs_request(d, self->x, US(100), US(10)));
+	EXPECT_EQ(0, count(self->b, EV_YIELD));
+	/* In slack the owner of the slot comes first. */
+	ASSERT_EQ(0, rs_release(d, self->a, 0, US(20), NULL));
+	EXPECT_EQ(self->x, d->holder);
+	ASSERT_EQ(0, rs_request(d, self->a, US(100), US(30)));
+	EXPECT_EQ(1, count(self->b, EV_YIELD));
+}
+
 /*
  * Random operations on random tables and reservations: whatever happens,
  * one holder at most, every grant obeys the grant rule, no grant lands in
@@ -650,7 +724,10 @@ TEST(random_operations_keep_the_invariants)
 					rs_cancel(d, t, now);
 				break;
 			default:
-				rs_release(d, t, 0, now, NULL);
+				if (rand_r(&seed) % 3)
+					rs_release(d, t, 0, now, NULL);
+				else
+					rs_renew(d, t, US(50 + rand_r(&seed) % 900), now);
 			}
 			next = rs_next_event(d, now);
 			if (next <= now + MS(3))
