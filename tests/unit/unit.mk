@@ -1,21 +1,29 @@
 # Host unit tests: the slot core (the very file the module builds), the
-# task-set parser and the admission analysis.
+# task-set parser, the admission analysis, the planner and the simulator.
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
-UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis
+UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim
+MODEL_SRCS := $(wildcard user/model/*.c)
+SIM_SRCS := $(wildcard user/sim/*.c)
 
 $(BUILD)/unit/test_slotcore: tests/unit/test_slotcore.c kmod/slotcore.c \
 		include/rtslot/slotcore.h $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_slotcore.c kmod/slotcore.c
 
-$(BUILD)/unit/test_analysis: tests/unit/test_analysis.c user/model/analysis.c \
-		user/model/taskset.c include/rtslot/analysis.h include/rtslot/taskset.h \
+$(BUILD)/unit/test_analysis: tests/unit/test_analysis.c $(MODEL_SRCS) \
+		$(wildcard include/rtslot/*.h) $(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
+		$$(pkg-config --libs json-c) -lm
+
+$(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) kmod/slotcore.c \
+		user/sim/sim_internal.h $(wildcard include/rtslot/*.h) \
 		$(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ tests/unit/test_analysis.c \
-		user/model/analysis.c user/model/taskset.c $$(pkg-config --libs json-c)
+	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
+		$(SIM_SRCS) kmod/slotcore.c $$(pkg-config --libs json-c) -lm
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS)
