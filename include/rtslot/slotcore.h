@@ -7,8 +7,9 @@
 #ifndef RTSLOT_SLOTCORE_H
 #define RTSLOT_SLOTCORE_H
 
-typedef __UINT64_TYPE__ rs_u64;
-typedef __INT64_TYPE__ rs_s64;
+/* long long, like the kernel's u64, so both print with %llu. */
+typedef unsigned long long rs_u64;
+typedef long long rs_s64;
 typedef __UINT32_TYPE__ rs_u32;
 typedef __INT32_TYPE__ rs_s32;
 

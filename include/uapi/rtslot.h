@@ -59,13 +59,13 @@ struct rtslot_info {
 };
 #define RTSLOT_INFO_SIZE_VER0	96
 
-/* RTSLOT_IOC_TASK_CREATE: attach one task to this open file. */
+/* RTSLOT_IOC_TASK_CREATE: attach one task to this open file (-EBUSY twice). */
 struct rtslot_task_create {
 	__u32 size;
 	__u32 flags;			/* must be 0 */
 	char name[RTSLOT_NAME_LEN];	/* NUL-terminated, may be empty */
 	__u32 task_id;			/* out: device-unique, never 0 */
-	__u32 __pad;
+	__u32 __pad;			/* must be 0 */
 };
 #define RTSLOT_TASK_CREATE_SIZE_VER0	48
 
@@ -83,7 +83,7 @@ struct rtslot_reservation {
 	__u64 deadline_ns;
 	__u64 period_ns;
 	__s32 priority;
-	__u32 __pad;
+	__u32 __pad;			/* must be 0 */
 };
 #define RTSLOT_RESERVATION_SIZE_VER0	40
 #define RTSLOT_PRIO_MAX		99
@@ -102,8 +102,8 @@ struct rtslot_slot {
 
 /*
  * RTSLOT_IOC_SET_TABLE: the device's cyclic slot table.  Slots are sorted,
- * do not overlap and lie inside the frame; owners are live tasks of this
- * device.  frame_ns is 0 or equal to the device's frame_us.  The table is
+ * do not overlap and lie inside the frame (else -EINVAL); owners are live
+ * tasks of this device (else -ENOENT).  frame_ns is 0 or equal to the device's frame_us.  The table is
  * taken at the next frame boundary of the running one (at once when none
  * runs); nslots == 0 removes it.  Needs CAP_SYS_NICE.
  */
@@ -112,7 +112,7 @@ struct rtslot_table {
 	__u32 flags;			/* must be 0 */
 	__u64 frame_ns;
 	__u32 nslots;
-	__u32 __pad;
+	__u32 __pad;			/* must be 0 */
 	__u64 slots;			/* user pointer to struct rtslot_slot[] */
 };
 #define RTSLOT_TABLE_SIZE_VER0	32
@@ -121,9 +121,15 @@ struct rtslot_table {
  * RTSLOT_IOC_LEASE_REQUEST: block until the task on this file may run work
  * of estimated duration est_ns, that is until now + est + guard <= lease end.
  * timeout_ns is relative; 0 waits forever.  -ETIME on timeout, -EINTR when
- * a signal arrived first, -EBUSY when the task already holds a lease,
- * -E2BIG when est_ns could never fit (longer than the frame or than the
- * task's runtime).
+ * a signal arrived first, -EBUSY when the task already holds or waits for a
+ * lease, -EINVAL for est_ns == 0, -E2BIG when est_ns could never fit
+ * (longer than the frame or than the task's runtime).
+ *
+ * RTSLOT_IOC_LEASE_RENEW takes the same struct: it releases the lease the
+ * task holds (charging the time held) and requests again in one step, so
+ * a holder whose work is still the most urgent keeps the device across a
+ * kernel boundary.  Errors as for the request; on an error the lease held
+ * is kept.  Without a lease held it is a plain request.
  */
 struct rtslot_lease_request {
 	__u32 size;
@@ -158,13 +164,17 @@ struct rtslot_lease_release {
 #define RTSLOT_IOC_SET_TABLE		_IOW(RTSLOT_IOC_MAGIC, 0x03, struct rtslot_table)
 #define RTSLOT_IOC_LEASE_REQUEST	_IOWR(RTSLOT_IOC_MAGIC, 0x04, struct rtslot_lease_request)
 #define RTSLOT_IOC_LEASE_RELEASE	_IOWR(RTSLOT_IOC_MAGIC, 0x05, struct rtslot_lease_release)
+#define RTSLOT_IOC_LEASE_RENEW		_IOWR(RTSLOT_IOC_MAGIC, 0x06, struct rtslot_lease_request)
 
 /*
  * The lease page: mmap(NULL, page size, PROT_READ, MAP_SHARED, fd, 0) after
  * RTSLOT_IOC_TASK_CREATE.  The kernel bumps seq to odd before an update and
  * to even after it (a seqcount): read seq, the fields, then seq again, and
  * retry while it was odd or changed.  With it the shim launches without a
- * system call while now + est + guard_ns <= lease_end_ns.
+ * system call while state == HELD, yield_requested == 0 and
+ * now + est + guard_ns <= lease_end_ns.  yield_requested is set when a
+ * more urgent task queues: the holder should renew or release at its next
+ * kernel boundary (lease_end_ns still bounds it, see overrun_action).
  */
 enum rtslot_lease_state {
 	RTSLOT_LEASE_NONE = 0,
@@ -181,6 +191,8 @@ struct rtslot_lease_page {
 	__u64 granted_ns;
 	__u32 task_id;
 	__u32 abi_version;
+	__u32 yield_requested;
+	__u32 __pad;
 };
 
 #endif /* _UAPI_LINUX_RTSLOT_H */

@@ -4,13 +4,14 @@
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
 UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim
+CORE_SRCS := kmod/slotcore.c kmod/slotcore_config.c
 MODEL_SRCS := $(wildcard user/model/*.c)
 SIM_SRCS := $(wildcard user/sim/*.c)
 
-$(BUILD)/unit/test_slotcore: tests/unit/test_slotcore.c kmod/slotcore.c \
+$(BUILD)/unit/test_slotcore: tests/unit/test_slotcore.c $(CORE_SRCS) \
 		include/rtslot/slotcore.h $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_slotcore.c kmod/slotcore.c
+	$(CC) $(UNIT_CFLAGS) -o $@ tests/unit/test_slotcore.c $(CORE_SRCS)
 
 $(BUILD)/unit/test_analysis: tests/unit/test_analysis.c $(MODEL_SRCS) \
 		$(wildcard include/rtslot/*.h) $(KSFT_INC)/kselftest_harness.h
@@ -18,12 +19,12 @@ $(BUILD)/unit/test_analysis: tests/unit/test_analysis.c $(MODEL_SRCS) \
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
 		$$(pkg-config --libs json-c) -lm
 
-$(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) kmod/slotcore.c \
+$(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) $(CORE_SRCS) \
 		user/sim/sim_internal.h $(wildcard include/rtslot/*.h) \
 		$(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
-		$(SIM_SRCS) kmod/slotcore.c $$(pkg-config --libs json-c) -lm
+		$(SIM_SRCS) $(CORE_SRCS) $$(pkg-config --libs json-c) -lm
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS)
