@@ -15,6 +15,7 @@
 enum rs_test {
 	RS_TEST_EDF,	/* dbf(L) + max{ q_j : D_j > L } <= L at every deadline L */
 	RS_TEST_FP,	/* response-time analysis with a blocking term */
+	RS_TEST_SLOT,	/* the planner lays out a table with no miss */
 };
 
 struct rs_task_verdict {

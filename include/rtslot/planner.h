@@ -25,11 +25,12 @@ struct rs_plan {
 
 /*
  * Plan the deadline tasks of accelerator accel (best-effort tasks run in
- * the gaps).  0 on success; a negative errno and a reason otherwise: the
- * hyperperiod is too long, a job would miss even in the plan, or the plan
- * needs more slots than a device holds.
+ * the gaps), those with in[i] set, or all when in is NULL.  0 on success;
+ * a negative errno and a reason otherwise: the hyperperiod is too long, a
+ * job would miss even in the plan, or the plan needs more slots than a
+ * device holds.
  */
-int rs_plan_table(const struct rs_taskset *ts, int accel, struct rs_plan *plan,
-		  char *why, size_t len);
+int rs_plan_table(const struct rs_taskset *ts, int accel, const uint8_t *in,
+		  struct rs_plan *plan, char *why, size_t len);
 
 #endif /* RTSLOT_PLANNER_H */

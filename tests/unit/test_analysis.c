@@ -273,6 +273,30 @@ TEST(fp_checks_every_job_of_the_busy_period)
 	rs_taskset_free(&ts);
 }
 
+TEST(slot_admits_what_the_planner_can_lay_out)
+{
+	struct rs_task_verdict v[3];
+	struct rs_taskset ts;
+
+	EXPECT_EQ(0, admit("{ \"name\": \"a\", \"period_us\": 10, \"wcet_us\": 3 },"
+			   "{ \"name\": \"b\", \"period_us\": 20, \"wcet_us\": 5, \"kernels\": 5 }",
+			   RS_TEST_SLOT, v, &ts));
+	rs_taskset_free(&ts);
+	/* Well over 64 runs in the 420 us frame: more than a table holds. */
+	EXPECT_EQ(1, admit(RTA_SET(20), RS_TEST_SLOT, v, &ts));
+	EXPECT_EQ(1, v[0].admitted && v[1].admitted);
+	EXPECT_STREQ("the plan needs more than the 64 slots a device holds", v[2].reason);
+	rs_taskset_free(&ts);
+	/* Two tasks of 0.7 each: the second cannot be laid out. */
+	EXPECT_EQ(1, admit("{ \"name\": \"a\", \"period_us\": 1000, \"wcet_us\": 700, \"priority\": 1 },"
+			   "{ \"name\": \"b\", \"period_us\": 1000, \"wcet_us\": 700 }",
+			   RS_TEST_SLOT, v, &ts));
+	EXPECT_EQ(1, v[0].admitted);
+	EXPECT_EQ(0, v[1].admitted);
+	EXPECT_STREQ("b would finish a job 400 us late even in the plan", v[1].reason);
+	rs_taskset_free(&ts);
+}
+
 TEST(best_effort_kernels_count_as_blocking)
 {
 	struct rs_task_verdict v[2];

@@ -261,7 +261,7 @@ TEST(admitted_sets_never_miss_with_worst_case_times)
 			EXPECT_EQ(0, r.misses) TH_LOG("fp, set %d", set);
 			rs_sim_result_free(&r);
 		}
-		if (rs_plan_table(&ts, 0, plan, why, sizeof(why)) == 0) {
+		if (rs_plan_table(&ts, 0, NULL, plan, why, sizeof(why)) == 0) {
 			admitted[2]++;
 			ASSERT_EQ(0, sim(&ts, RS_SIM_SLOT, dur, 1, &r));
 			EXPECT_EQ(0, r.misses) TH_LOG("slot, set %d", set);

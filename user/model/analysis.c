@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rtslot/analysis.h"
+#include "rtslot/planner.h"
 #include "rtslot/slotcore.h"
 
 typedef unsigned __int128 u128;
@@ -370,6 +371,29 @@ static int admit_order(const void *pa, const void *pb)
 	return a->idx < b->idx ? -1 : 1;
 }
 
+static int check(const struct rs_taskset *ts, enum rs_test test, int accel,
+		 const uint8_t *in, char *why, size_t len)
+{
+	struct rs_plan *plan;
+	int bad;
+
+	switch (test) {
+	case RS_TEST_EDF:
+		return rs_edf_check(ts, accel, in, why, len);
+	case RS_TEST_FP:
+		return rs_fp_check(ts, accel, in, NULL, why, len);
+	default:
+		plan = malloc(sizeof(*plan));
+		if (!plan) {
+			snprintf(why, len, "out of memory");
+			return 1;
+		}
+		bad = rs_plan_table(ts, accel, in, plan, why, len) != 0;
+		free(plan);
+		return bad;
+	}
+}
+
 int rs_admit(const struct rs_taskset *ts, enum rs_test test, struct rs_task_verdict *v)
 {
 	struct order_key *order = calloc(ts->ntasks ? ts->ntasks : 1, sizeof(*order));
@@ -396,9 +420,7 @@ int rs_admit(const struct rs_taskset *ts, enum rs_test test, struct rs_task_verd
 		int bad;
 
 		in[k] = 1;
-		bad = test == RS_TEST_EDF ?
-		      rs_edf_check(ts, accel, in, why, sizeof(why)) :
-		      rs_fp_check(ts, accel, in, NULL, why, sizeof(why));
+		bad = check(ts, test, accel, in, why, sizeof(why));
 		if (bad) {
 			in[k] = 0;
 			rejected++;

@@ -174,7 +174,8 @@ static int schedule(const struct rs_taskset *ts, struct plan_task *pt, uint32_t 
 	return err;
 }
 
-static int collect(const struct rs_taskset *ts, int accel, struct plan_task **out,
+static int collect(const struct rs_taskset *ts, int accel, const uint8_t *in,
+		   struct plan_task **out,
 		   uint32_t *n, uint64_t *frame, char *why, size_t len)
 {
 	struct plan_task *pt = calloc(ts->ntasks ? ts->ntasks : 1, sizeof(*pt));
@@ -189,7 +190,8 @@ static int collect(const struct rs_taskset *ts, int accel, struct plan_task **ou
 		struct plan_task *p = &pt[*n];
 		uint32_t k;
 
-		if (s->accel != accel || s->criticality == RS_CRIT_BEST_EFFORT || !s->deadline_us)
+		if (s->accel != accel || s->criticality == RS_CRIT_BEST_EFFORT ||
+		    !s->deadline_us || (in && !in[i]))
 			continue;
 		p->idx = (int)i;
 		p->t = s->period_us;
@@ -216,7 +218,10 @@ static int collect(const struct rs_taskset *ts, int accel, struct plan_task **ou
 		}
 	}
 	*out = pt;
-	*frame = f < RS_FRAME_MIN_NS / 1000 ? RS_FRAME_MIN_NS / 1000 : f;
+	/* A frame shorter than a device allows repeats the hyperperiod. */
+	if (f < RS_FRAME_MIN_NS / 1000)
+		f *= (RS_FRAME_MIN_NS / 1000 + f - 1) / f;
+	*frame = f;
 	return 0;
 }
 
@@ -241,8 +246,8 @@ static int to_plan(const struct plan_task *pt, const struct run *fr, size_t nfr,
 	return 0;
 }
 
-int rs_plan_table(const struct rs_taskset *ts, int accel, struct rs_plan *plan,
-		  char *why, size_t len)
+int rs_plan_table(const struct rs_taskset *ts, int accel, const uint8_t *in,
+		  struct rs_plan *plan, char *why, size_t len)
 {
 	struct run prev[RS_MAX_SLOTS + 1], cur[RS_MAX_SLOTS + 1];
 	struct runs r = { 0 };
@@ -253,7 +258,7 @@ int rs_plan_table(const struct rs_taskset *ts, int accel, struct rs_plan *plan,
 	int err;
 
 	snprintf(why, len, "out of memory");
-	err = collect(ts, accel, &pt, &n, &frame, why, len);
+	err = collect(ts, accel, in, &pt, &n, &frame, why, len);
 	if (!err && !n) {
 		memset(plan, 0, sizeof(*plan));
 		plan->frame_us = RS_FRAME_MIN_NS / 1000;

@@ -66,7 +66,7 @@ static int load_plan(struct sim *s, struct gated *g, char *why, size_t len)
 	uint32_t i, k;
 	int err;
 
-	err = rs_plan_table(s->ts, s->accel, &g->plan, reason, sizeof(reason));
+	err = rs_plan_table(s->ts, s->accel, NULL, &g->plan, reason, sizeof(reason));
 	if (err) {
 		snprintf(why, len, "slot: cannot plan %s: %s", s->ts->accels[s->accel].name,
 			 reason);
