@@ -13,6 +13,8 @@
 
 /* Longest line of `tasks`, with margin: whole lines or none. */
 #define RTSLOT_TASK_LINE_MAX	256
+/* "%u %llu %llu %u\n": 10 + 20 + 20 + 10 digits, 3 spaces, a newline. */
+#define RTSLOT_SLOT_LINE_MAX	64
 
 static const char * const rtslot_preempt_modes[] = {
 	[RS_PREEMPT_LAUNCH] = "launch",
@@ -195,10 +197,13 @@ static ssize_t slots_show(struct device *dev, struct device_attribute *attr,
 	u32 i;
 
 	spin_lock_irqsave(&rdev->lock, flags);
-	for (i = 0; i < tab->nslots; i++)
+	/* A full table outgrows the page: whole lines, then how many are left. */
+	for (i = 0; i < tab->nslots && len <= PAGE_SIZE - 2 * RTSLOT_SLOT_LINE_MAX; i++)
 		len += sysfs_emit_at(buf, len, "%u %llu %llu %u\n", i,
 				     tab->slot[i].start, tab->slot[i].len,
 				     tab->slot[i].owner);
+	if (i < tab->nslots)
+		len += sysfs_emit_at(buf, len, "+%u more\n", tab->nslots - i);
 	spin_unlock_irqrestore(&rdev->lock, flags);
 	return len;
 }

@@ -14,7 +14,7 @@ typedef __UINT32_TYPE__ rs_u32;
 typedef __INT32_TYPE__ rs_s32;
 
 #define RS_TIME_MAX	((rs_u64)-1)
-#define RS_MAX_SLOTS	64
+#define RS_MAX_SLOTS	256
 #define RS_PRIO_MAX	99
 #define RS_NSEC_PER_USEC	1000ULL
 #define RS_NSEC_PER_SEC		1000000000ULL

@@ -12,7 +12,7 @@
 #define RTSLOT_ABI_VERSION	1
 
 #define RTSLOT_NAME_LEN		32
-#define RTSLOT_MAX_SLOTS	64
+#define RTSLOT_MAX_SLOTS	256
 
 /*
  * Every ioctl argument starts with __u32 size: the size of the struct as the

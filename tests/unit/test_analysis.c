@@ -282,10 +282,15 @@ TEST(slot_admits_what_the_planner_can_lay_out)
 			   "{ \"name\": \"b\", \"period_us\": 20, \"wcet_us\": 5, \"kernels\": 5 }",
 			   RS_TEST_SLOT, v, &ts));
 	rs_taskset_free(&ts);
-	/* Well over 64 runs in the 420 us frame: more than a table holds. */
-	EXPECT_EQ(1, admit(RTA_SET(20), RS_TEST_SLOT, v, &ts));
+	/* Over 300 runs in the 1001 us frame: more than a table holds. */
+	EXPECT_EQ(1, admit("{ \"name\": \"a\", \"period_us\": 7, \"wcet_us\": 2, \"kernels\": 2,"
+			   " \"priority\": 3 },"
+			   "{ \"name\": \"b\", \"period_us\": 11, \"wcet_us\": 3, \"kernels\": 3,"
+			   " \"priority\": 2 },"
+			   "{ \"name\": \"c\", \"period_us\": 13, \"wcet_us\": 2, \"kernels\": 2 }",
+			   RS_TEST_SLOT, v, &ts));
 	EXPECT_EQ(1, v[0].admitted && v[1].admitted);
-	EXPECT_STREQ("the plan needs more than the 64 slots a device holds", v[2].reason);
+	EXPECT_STREQ("the plan needs more than the 256 slots a device holds", v[2].reason);
 	rs_taskset_free(&ts);
 	/* Two tasks of 0.7 each: the second cannot be laid out. */
 	EXPECT_EQ(1, admit("{ \"name\": \"a\", \"period_us\": 1000, \"wcet_us\": 700, \"priority\": 1 },"
