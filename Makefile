@@ -39,6 +39,7 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 -include tests/kselftest/kselftest.mk
 -include tests/vm/vm.mk
 -include user/user.mk
+-include user/rtslotd/rtslotd.mk
 -include bpf/bpf.mk
 -include bench/bench.mk
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rtslot/analysis.h"
+#include "rtslot/gen.h"
 #include "rtslot/taskset.h"
 #include "kselftest_harness.h"
 
@@ -49,6 +50,31 @@ TEST(parse_a_full_task)
 	EXPECT_EQ(0, ts.tasks[1].deadline_us);
 	EXPECT_EQ(300, rs_task_max_kernel(&ts.tasks[1]));
 	EXPECT_EQ(1, rs_taskset_find_task(&ts, "be"));
+
+	rs_taskset_free(&ts);
+}
+
+/* Written back out by the generator's writer, a task set reads the same. */
+TEST(json_round_trip)
+{
+	struct rs_taskset ts, ts2;
+	char err[256] = "", *again;
+
+	ASSERT_EQ(0, parse("{ " ACCEL ", \"tasks\": [ { \"name\": \"a\", \"period_us\": 100,"
+			   " \"wcet_us\": 50, \"kernels\": 3, \"max_kernel_us\": 7,"
+			   " \"variants\": [ { \"name\": \"v\", \"scale\": 0.5, \"accuracy\": 0.6 } ] },"
+			   " { \"name\": \"be\", \"period_us\": 10, \"kernels_us\": [ 1, 3 ],"
+			   " \"criticality\": \"best_effort\" } ] }", &ts, err)) TH_LOG("%s", err);
+	again = rs_taskset_to_json(&ts);
+	ASSERT_NE(NULL, again);
+	ASSERT_EQ(0, parse(again, &ts2, err)) TH_LOG("%s", err);
+	EXPECT_EQ(1, ts2.tasks[0].nvariants);
+	EXPECT_EQ(0.6, ts2.tasks[0].variants[0].accuracy);
+	EXPECT_EQ(7, ts2.tasks[0].max_kernel_us);
+	EXPECT_EQ(3, ts2.tasks[1].kernels_us[1]);
+	EXPECT_EQ(0, ts2.tasks[1].deadline_us);
+	free(again);
+	rs_taskset_free(&ts2);
 	rs_taskset_free(&ts);
 }
 

@@ -145,6 +145,23 @@ static void put_u64(struct json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
 }
 
+static struct json_object *variants_json(const struct rs_task_spec *t)
+{
+	struct json_object *arr = json_object_new_array();
+	uint32_t i;
+
+	for (i = 0; i < t->nvariants; i++) {
+		struct json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "name", json_object_new_string(t->variants[i].name));
+		json_object_object_add(v, "scale", json_object_new_double(t->variants[i].scale));
+		json_object_object_add(v, "accuracy",
+				       json_object_new_double(t->variants[i].accuracy));
+		json_object_array_add(arr, v);
+	}
+	return arr;
+}
+
 char *rs_taskset_to_json(const struct rs_taskset *ts)
 {
 	struct json_object *root = json_object_new_object();
@@ -190,6 +207,8 @@ char *rs_taskset_to_json(const struct rs_taskset *ts)
 		json_object_object_add(o, "priority", json_object_new_int(t->priority));
 		json_object_object_add(o, "criticality",
 				       json_object_new_string(crit_names[t->criticality]));
+		if (t->nvariants)
+			json_object_object_add(o, "variants", variants_json(t));
 		json_object_array_add(tasks, o);
 	}
 	json_object_object_add(root, "accelerators", accels);
