@@ -562,10 +562,28 @@ static int check_request(const struct rs_dev *d, const struct rs_task *t, rs_u64
 	return 0;
 }
 
-static void enqueue(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
+/*
+ * The CBS wake-up rule (as SCHED_DEADLINE applies it): a new job keeps the
+ * current server period only if the budget left fits the reserved
+ * bandwidth until the period's deadline.  Otherwise a request that came a
+ * little early (wake-up jitter) would inherit a nearly spent period, wait
+ * for the refill and be charged a miss it did not have.
+ */
+static int period_is_stale(const struct rs_task *t, rs_u64 now)
+{
+	if (!t->abs_deadline || now >= t->abs_deadline)
+		return 1;
+	return (unsigned __int128)t->budget * t->period >
+	       (unsigned __int128)(t->abs_deadline - now) * t->runtime;
+}
+
+/* new_job: a request from idle; a renewal continues the job it serves. */
+static void enqueue(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now,
+		    int new_job)
 {
 	if (t->runtime) {
-		if (!t->abs_deadline || now >= server_next_refill(t))
+		if (!t->abs_deadline || now >= server_next_refill(t) ||
+		    (new_job && period_is_stale(t, now)))
 			server_start(t, now);
 		t->job_deadline = t->abs_deadline;
 	} else {
@@ -587,7 +605,7 @@ int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
 		return err;
 	if (t->state != RS_TASK_IDLE)
 		return -RS_EBUSY;
-	enqueue(d, t, est, now);
+	enqueue(d, t, est, now, 1);
 	return 0;
 }
 
@@ -605,7 +623,7 @@ int rs_renew(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now)
 		d->stats.releases++;
 		note_miss(d, t, now);
 	}
-	enqueue(d, t, est, now);
+	enqueue(d, t, est, now, 0);
 	return 0;
 }
 

@@ -221,13 +221,16 @@ int rs_set_table(struct rs_dev *d, const struct rs_table *tab, rs_u64 now);
 
 /*
  * Queue t for a lease of est ns; it may be granted before this returns
- * (t->state == RS_TASK_HOLDING).  -EINVAL, -EBUSY, -E2BIG.
+ * (t->state == RS_TASK_HOLDING).  A request from idle starts a new job:
+ * a reserved task gets a fresh server period when the one it has could
+ * not serve it at the reserved bandwidth (CBS).  -EINVAL, -EBUSY, -E2BIG.
  */
 int rs_request(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now);
 /*
  * Release t's lease (when it holds one) and queue it again for est, in one
  * step, so a holder that still has the most urgent work keeps the device
- * across a kernel boundary.  Errors as rs_request; on error the lease is
+ * across a kernel boundary.  It continues the job: the server period is
+ * kept until it runs out.  Errors as rs_request; on error the lease is
  * kept.
  */
 int rs_renew(struct rs_dev *d, struct rs_task *t, rs_u64 est, rs_u64 now);

@@ -337,6 +337,32 @@ TEST_F(core, budget_exhaustion_waits_for_the_next_period)
 	EXPECT_EQ(1, count(self->b, EV_MISS));
 }
 
+/*
+ * A periodic job whose request comes a little early (wake-up jitter) must
+ * not inherit a nearly spent period: the CBS rule starts a fresh one.
+ */
+TEST_F(core, an_early_request_gets_a_fresh_period)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(2), MS(10), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_request(d, self->a, US(1500), MS(100)));
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(100) + US(1200), NULL));
+	EXPECT_EQ(US(800), self->a->budget);
+	/* 0.8 ms left for 0.1 ms to the deadline: more than 2/10 allows. */
+	ASSERT_EQ(0, rs_request(d, self->a, US(1500), MS(110) - US(100)));
+	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
+	EXPECT_EQ(MS(120) - US(100), self->a->job_deadline);
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(111), NULL));
+	EXPECT_EQ(0, count(self->b, EV_MISS));
+
+	/* Early in a period the budget left is kept: no free refill. */
+	ASSERT_EQ(0, rs_request(d, self->a, US(100), MS(112)));
+	EXPECT_EQ(MS(120) - US(100), self->a->job_deadline);
+	EXPECT_EQ(MS(2) - US(1100), self->a->budget);
+}
+
 TEST_F(core, deadline_miss_is_reported_once_per_period)
 {
 	struct rs_dev *d = self->d;
