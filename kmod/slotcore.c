@@ -573,8 +573,8 @@ static int period_is_stale(const struct rs_task *t, rs_u64 now)
 {
 	if (!t->abs_deadline || now >= t->abs_deadline)
 		return 1;
-	return (unsigned __int128)t->budget * t->period >
-	       (unsigned __int128)(t->abs_deadline - now) * t->runtime;
+	return (rs_u128)t->budget * t->period >
+	       (rs_u128)(t->abs_deadline - now) * t->runtime;
 }
 
 /* new_job: a request from idle; a renewal continues the job it serves. */

@@ -11,6 +11,8 @@
 typedef unsigned long long rs_u64;
 typedef long long rs_s64;
 typedef __UINT32_TYPE__ rs_u32;
+/* For products of two times; 64-bit hosts only (x86-64, arm64). */
+typedef unsigned __int128 rs_u128;
 typedef __INT32_TYPE__ rs_s32;
 
 #define RS_TIME_MAX	((rs_u64)-1)
