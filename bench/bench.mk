@@ -1,0 +1,34 @@
+# bench/bench.mk: benchmarks, each against a baseline measured in the same
+# run.  `make bench-handoff`: lease handoff latency of rtslot.ko against a
+# futex handoff, in the QEMU guest (docs/bench-handoff.md).
+# Included by the top Makefile after user/user.mk (it links librtslot).
+
+BENCH_OUT	:= $(BUILD)/bench
+HANDOFF_SRCS	:= $(wildcard $(TOP)/bench/handoff*.c)
+HANDOFF_BIN	:= $(BENCH_OUT)/handoff
+# Handoffs measured per method, and the rest of the command line.
+HANDOFF_N	?= 20000
+HANDOFF_ARGS	?= -n $(HANDOFF_N) -r 4 -w 200 -c 0,1
+HANDOFF_LOG	:= $(BENCH_OUT)/handoff-serial.log
+
+.PHONY: bench-handoff bench-handoff-guest
+all: $(HANDOFF_BIN)
+
+# Static: the guest has no libc.
+$(HANDOFF_BIN): $(HANDOFF_SRCS) $(TOP)/bench/handoff.h $(TOP)/include/rtslot/dev.h \
+		$(TOP)/include/uapi/rtslot.h $(LIBRTSLOT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -o $@ $(HANDOFF_SRCS) $(LIBRTSLOT)
+
+bench-handoff: deps
+	@$(MAKE) --no-print-directory bench-handoff-guest
+
+# The serial log is kept; the result is cut out of it and printed last.
+bench-handoff-guest: $(BUILD)/kmod/rtslot.ko $(HANDOFF_BIN)
+	@echo "bench-handoff: booting the guest (QEMU TCG), log: $(HANDOFF_LOG)"
+	@bash $(TOP)/tests/vm/run-guest.sh --quiet --timeout 600 --log $(HANDOFF_LOG) \
+		--module $(BUILD)/kmod/rtslot.ko --file $(HANDOFF_BIN):/bin/handoff \
+		--file $(TOP)/bench/handoff-guest.sh:/bin/handoff-guest \
+		-- sh /bin/handoff-guest $(HANDOFF_ARGS); rc=$$?; \
+	tr -d '\r' < $(HANDOFF_LOG) | sed -n '/^guest: /,/^RTSLOT-GUEST-/p' | grep -v '^RTSLOT-GUEST-'; \
+	exit $$rc
