@@ -32,3 +32,34 @@ bench-handoff-guest: $(BUILD)/kmod/rtslot.ko $(HANDOFF_BIN)
 		-- sh /bin/handoff-guest $(HANDOFF_ARGS); rc=$$?; \
 	tr -d '\r' < $(HANDOFF_LOG) | sed -n '/^guest: /,/^RTSLOT-GUEST-/p' | grep -v '^RTSLOT-GUEST-'; \
 	exit $$rc
+
+# make bench-sweep: the schedulability sweep (bench/sched_sweep.c) on the
+# host, and its picture; make bench-edge: the Orin perception mix under
+# every policy.  Both write what docs/scheduling.md shows.
+SWEEP_BIN	:= $(BENCH_OUT)/sched_sweep
+SWEEP_ARGS	?= --sets 200
+DOCS_RESULTS	:= $(TOP)/docs/results
+DOCS_IMG	:= $(TOP)/docs/img
+
+.PHONY: bench-sweep bench-edge
+all: $(SWEEP_BIN)
+
+$(SWEEP_BIN): $(TOP)/bench/sched_sweep.c $(LIBRTSLOT_SCHED)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -o $@ $< $(LIBRTSLOT_SCHED) $(SCHED_LIBS)
+
+bench-sweep: $(SWEEP_BIN)
+	@mkdir -p $(DOCS_RESULTS) $(DOCS_IMG)
+	$(SWEEP_BIN) $(SWEEP_ARGS) > $(DOCS_RESULTS)/sweep.csv
+	gnuplot -e "csv='$(DOCS_RESULTS)/sweep.csv'; out='$(DOCS_IMG)/sweep'" $(TOP)/bench/plot-sweep.gp
+	@column -t -s, $(DOCS_RESULTS)/sweep.csv
+
+bench-edge: $(RTSLOTCTL)
+	@mkdir -p $(DOCS_RESULTS) $(DOCS_IMG)
+	$(RTSLOTCTL) sim --taskset $(DEMO_SET) --policy all | tee $(DOCS_RESULTS)/orin-perception.txt
+	@for p in fifo rr edf slot; do \
+		$(RTSLOTCTL) sim --taskset $(DEMO_SET) --policy $$p --duration-ms 1000 \
+			--trace $(BENCH_OUT)/trace-$$p.json > /dev/null && \
+		bash $(TOP)/bench/plot-timeline.sh $(BENCH_OUT)/trace-$$p.json \
+			$(DOCS_IMG)/timeline-$$p 0 100000 "$$p: first 100 ms of the Orin mix" || exit 1; \
+	done
