@@ -39,19 +39,6 @@ static int test_of(int policy)
 	       policy == RS_SIM_SLOT ? RS_TEST_SLOT : -1;
 }
 
-static uint64_t hyperperiod(const struct rs_taskset *ts)
-{
-	uint64_t h = 1, a, b, r;
-	uint32_t i;
-
-	for (i = 0; i < ts->ntasks; i++) {
-		for (a = h, b = ts->tasks[i].period_us; b; r = a % b, a = b, b = r)
-			;
-		h = h / a * ts->tasks[i].period_us;
-	}
-	return h;
-}
-
 static int point(const struct sweep *sw, double u, unsigned int idx)
 {
 	unsigned int sim_ok[RS_SIM_NPOLICIES] = { 0 }, an_ok[RS_SIM_NPOLICIES] = { 0 };
@@ -76,7 +63,7 @@ static int point(const struct sweep *sw, double u, unsigned int idx)
 			continue;
 		for (p = 0; p < RS_SIM_NPOLICIES; p++) {
 			struct rs_sim_opts o = {
-				.policy = p, .duration_us = 2 * hyperperiod(&ts),
+				.policy = p, .duration_us = 2 * rs_taskset_hyperperiod(&ts, UINT64_MAX / 4),
 				.wcet = !sw->random, .seed = gp.seed,
 			};
 			struct rs_sim_result r;

@@ -83,4 +83,9 @@ uint64_t rs_task_max_kernel(const struct rs_task_spec *t);
 
 int rs_taskset_find_task(const struct rs_taskset *ts, const char *name);
 
+/* The lcm of two periods; UINT64_MAX once it would pass cap. */
+uint64_t rs_lcm_capped(uint64_t a, uint64_t b, uint64_t cap);
+/* The hyperperiod of all tasks, or UINT64_MAX when longer than cap. */
+uint64_t rs_taskset_hyperperiod(const struct rs_taskset *ts, uint64_t cap);
+
 #endif /* RTSLOT_TASKSET_H */

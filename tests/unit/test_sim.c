@@ -208,19 +208,6 @@ TEST(a_long_kernel_blocks_even_under_edf)
 	rs_taskset_free(&ts);
 }
 
-static uint64_t hyperperiod(const struct rs_taskset *ts)
-{
-	uint64_t h = 1, a, b, r;
-	uint32_t i;
-
-	for (i = 0; i < ts->ntasks; i++) {
-		for (a = h, b = ts->tasks[i].period_us; b; r = a % b, a = b, b = r)
-			;
-		h = h / a * ts->tasks[i].period_us;
-	}
-	return h;
-}
-
 /*
  * The guarantee, on 240 random sets: what the EDF test admits never
  * misses under edf with worst-case times, what response-time analysis
@@ -247,7 +234,7 @@ TEST(admitted_sets_never_miss_with_worst_case_times)
 		p.deadline_min = set % 3 ? 0.7 : 1.0;
 		p.switch_us = set % 2 ? 20 : 0;
 		ASSERT_EQ(0, rs_gen_taskset(&p, &ts));
-		dur = 2 * hyperperiod(&ts);
+		dur = 2 * rs_taskset_hyperperiod(&ts, UINT64_MAX / 4);
 
 		if (rs_admit(&ts, RS_TEST_EDF, v) == 0) {
 			admitted[0]++;

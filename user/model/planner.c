@@ -54,17 +54,6 @@ static int push_run(struct runs *r, int task, uint64_t start, uint64_t end)
 	return 0;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t r = a % b;
-
-		a = b;
-		b = r;
-	}
-	return a;
-}
-
 /* The runs of [from, to) moved to frame offsets, split at the edges. */
 static size_t frame_runs(const struct runs *r, uint64_t from, uint64_t to,
 			 struct run *out, size_t max)
@@ -209,8 +198,8 @@ static int collect(const struct rs_taskset *ts, int accel, const uint8_t *in,
 			;
 		p->nk = k;
 		(*n)++;
-		f = f / gcd(f, p->t) * p->t;
-		if (f > RS_FRAME_MAX_NS / 1000) {
+		f = rs_lcm_capped(f, p->t, RS_FRAME_MAX_NS / 1000);
+		if (f == UINT64_MAX) {
 			snprintf(why, len, "the hyperperiod exceeds the %llu us a frame may last",
 				 RS_FRAME_MAX_NS / 1000);
 			*out = pt;

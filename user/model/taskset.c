@@ -506,3 +506,27 @@ int rs_taskset_find_task(const struct rs_taskset *ts, const char *name)
 			return (int)i;
 	return -1;
 }
+
+uint64_t rs_lcm_capped(uint64_t a, uint64_t b, uint64_t cap)
+{
+	uint64_t x = a, y = b, r;
+
+	while (y) {
+		r = x % y;
+		x = y;
+		y = r;
+	}
+	if (a / x > cap / b)
+		return UINT64_MAX;
+	return a / x * b > cap ? UINT64_MAX : a / x * b;
+}
+
+uint64_t rs_taskset_hyperperiod(const struct rs_taskset *ts, uint64_t cap)
+{
+	uint64_t h = 1;
+	uint32_t i;
+
+	for (i = 0; i < ts->ntasks && h != UINT64_MAX; i++)
+		h = rs_lcm_capped(h, ts->tasks[i].period_us, cap);
+	return h;
+}

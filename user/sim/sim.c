@@ -31,27 +31,12 @@ int rs_sim_policy_parse(const char *name)
 	return -EINVAL;
 }
 
-static uint64_t gcd(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t r = a % b;
-
-		a = b;
-		b = r;
-	}
-	return a;
-}
-
 uint64_t rs_sim_default_duration(const struct rs_taskset *ts)
 {
-	uint64_t h = 1;
-	uint32_t i;
+	uint64_t h = rs_taskset_hyperperiod(ts, DEFAULT_MAX_US / 2);
 
-	for (i = 0; i < ts->ntasks; i++) {
-		h = h / gcd(h, ts->tasks[i].period_us) * ts->tasks[i].period_us;
-		if (h > DEFAULT_MAX_US / 2)
-			return DEFAULT_MAX_US;
-	}
+	if (h == UINT64_MAX)
+		return DEFAULT_MAX_US;
 	return 2 * h > DEFAULT_MIN_US ? 2 * h : DEFAULT_MIN_US;
 }
 
