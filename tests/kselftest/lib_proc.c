@@ -83,17 +83,21 @@ int rt_waiter_main(void *group, int idx)
 
 	w->requested_ns = rt_now();
 	w->err = rt_request(fd, w->est, w->timeout, &out);
+	w->returned_ns = rt_now();
 	if (w->err)
 		return 0;
 	w->order = __atomic_add_fetch(&g->seq, 1, __ATOMIC_SEQ_CST);
 	rt_page_read(page, &snap);
 	w->granted_ns = snap.granted_ns;
 	w->lease_end_ns = out.lease_end_ns;
-	if (w->hold)
-		rt_sleep(w->hold);
 	w->release_err = rt_release(fd, 0, NULL);
 	w->released_ns = rt_now();
 	return 0;
+}
+
+bool rt_woken_in_time(const struct rt_waiter *w)
+{
+	return !w->err && w->order && (!w->timeout || w->returned_ns < w->requested_ns + w->timeout);
 }
 
 pid_t rt_start_waiter(struct rt_group *g, int idx)

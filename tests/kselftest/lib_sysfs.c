@@ -83,14 +83,13 @@ int rt_attr_set_u64(const char *attr, uint64_t val)
 
 int rt_stat(const char *key, uint64_t *val)
 {
-	char buf[4096], name[64];
+	char buf[4096], name[64], *line, *save = NULL;
 	unsigned long long v;
-	const char *line;
 	int ret = rt_attr_read("stats", buf, sizeof(buf));
 
 	if (ret)
 		return ret;
-	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%63s %llu", name, &v) == 2 && !strcmp(name, key)) {
 			*val = v;
 			return 0;

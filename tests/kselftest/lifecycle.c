@@ -121,6 +121,7 @@ TEST_F_TIMEOUT(life, sigkill_while_holding, 120)
 	EXPECT_EQ(128 + SIGKILL, rt_reap(h, RT_SETTLE));
 	ASSERT_EQ(0, rt_reap(pid, RT_SETTLE));
 	EXPECT_EQ(0, w->err);
+	EXPECT_TRUE(rt_woken_in_time(w));
 	EXPECT_EQ(1, w->order);
 	EXPECT_LE(killed, w->granted_ns);
 	EXPECT_EQ(0, w->release_err);
@@ -155,6 +156,7 @@ TEST_F_TIMEOUT(life, sigkill_while_waiting, 120)
 	ASSERT_EQ(0, rt_release(fd, 0, NULL));
 	ASSERT_EQ(0, rt_reap(p1, RT_SETTLE));
 	EXPECT_EQ(0, self->g->w[1].err);
+	EXPECT_TRUE(rt_woken_in_time(&self->g->w[1]));
 	EXPECT_EQ(1, self->g->w[1].order);
 	EXPECT_EQ(0, self->g->w[0].order);
 	close(fd);
@@ -178,6 +180,7 @@ TEST_F_TIMEOUT(life, close_releases_lease, 120)
 	close(fd);
 	ASSERT_EQ(0, rt_reap(pid, RT_SETTLE));
 	EXPECT_EQ(0, self->g->w[0].err);
+	EXPECT_TRUE(rt_woken_in_time(&self->g->w[0]));
 	EXPECT_LE(closed, self->g->w[0].granted_ns);
 }
 

@@ -72,6 +72,7 @@ static void contend(struct __test_metadata *_metadata, struct order_ctx *c, int 
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(0, rt_reap(pid[i], RT_SETTLE));
 		EXPECT_EQ(0, c->g->w[i].err);
+		EXPECT_TRUE(rt_woken_in_time(&c->g->w[i]));
 		EXPECT_EQ(0, c->g->w[i].release_err);
 	}
 }

@@ -99,6 +99,7 @@ TEST_F_TIMEOUT(overrun, detected_and_handled, 90)
 		/* Taken back: the waiter runs although we never released. */
 		ASSERT_EQ(0, rt_reap(pid, RT_SETTLE));
 		EXPECT_EQ(0, w->err);
+		EXPECT_TRUE(rt_woken_in_time(w));
 		EXPECT_LT(out.lease_end_ns + USEC(2000), w->granted_ns);
 		rt_page_read(self->page, &snap);
 		EXPECT_EQ(RTSLOT_LEASE_NONE, snap.state);
@@ -115,6 +116,7 @@ TEST_F_TIMEOUT(overrun, detected_and_handled, 90)
 		EXPECT_EQ(0, rt_release(self->fd, 0, NULL));
 		ASSERT_EQ(0, rt_reap(pid, RT_SETTLE));
 		EXPECT_EQ(0, w->err);
+		EXPECT_TRUE(rt_woken_in_time(w));
 		EXPECT_LE(released, w->granted_ns);
 	}
 	ASSERT_EQ(0, rt_stat("revokes", &r1));

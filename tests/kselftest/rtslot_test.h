@@ -127,7 +127,6 @@ struct rt_waiter {
 	int prio;
 	uint64_t runtime, deadline, period;
 	uint64_t est, timeout;
-	uint64_t hold;			/* time to hold the lease */
 	/* out */
 	uint32_t id;			/* set once the task exists */
 	int ready;			/* task created, request coming */
@@ -135,6 +134,7 @@ struct rt_waiter {
 	int release_err;
 	uint64_t order;			/* 1 for the first grant of the group */
 	uint64_t requested_ns;		/* clock read before the request */
+	uint64_t returned_ns;		/* and after it */
 	uint64_t granted_ns;		/* from the lease page */
 	uint64_t lease_end_ns;
 	uint64_t released_ns;		/* clock read after the release */
@@ -146,6 +146,12 @@ struct rt_group {
 	struct rt_waiter w[RT_MAX_WAITERS];
 };
 int rt_waiter_main(void *group, int idx);
+/*
+ * Granted and woken by the grant, not by its own timeout: a wait that
+ * ends only at the timeout still returns the lease, so a lost wakeup
+ * shows only here.
+ */
+bool rt_woken_in_time(const struct rt_waiter *w);
 /* Spawn waiter @idx and wait until its request is queued. */
 pid_t rt_start_waiter(struct rt_group *g, int idx);
 

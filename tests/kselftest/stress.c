@@ -13,7 +13,7 @@
 #include "rtslot_test.h"
 
 #define NPROC		64
-#define NREQ		40
+#define NREQ		100
 
 struct stress {
 	int go, stop;
@@ -61,6 +61,7 @@ static int stress_child(void *arg, int idx)
 	struct stress *s = arg;
 	const struct rtslot_lease_page *page;
 	struct rtslot_lease_request out;
+	uint64_t asked;
 	int fd, i, ret;
 
 	fd = rt_open_task("stress", NULL);
@@ -74,11 +75,15 @@ static int stress_child(void *arg, int idx)
 	if (wait_flag(&s->go))
 		return 4;
 	for (i = 0; s->nreq ? i < s->nreq : !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE); i++) {
+		asked = rt_now();
 		ret = rt_request(fd, s->est, SEC(120), &out);
 		if (ret) {
 			fprintf(stderr, "# child %d request %d: %s\n", idx, i, strerror(-ret));
 			return 5;
 		}
+		/* Granted, yet woken only by the timeout: a lost wakeup. */
+		if (rt_now() >= asked + SEC(120))
+			return 8;
 		if (__atomic_add_fetch(&s->holders, 1, __ATOMIC_SEQ_CST) > 1)
 			__atomic_add_fetch(&s->overlaps, 1, __ATOMIC_SEQ_CST);
 		__atomic_add_fetch(&s->granted, 1, __ATOMIC_SEQ_CST);

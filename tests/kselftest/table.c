@@ -186,9 +186,11 @@ static void request_at(struct __test_metadata *_metadata, struct tab_ctx *self,
 {
 	struct rtslot_lease_request out;
 	struct rtslot_lease_page snap;
+	uint64_t asked = wait_phase(self, phase);
 
-	wait_phase(self, phase);
 	ASSERT_EQ(0, rt_request(self->fd, est, SEC(10), &out));
+	/* Woken by the grant at the slot boundary, not by the timeout. */
+	ASSERT_GT(asked + SEC(10), rt_now());
 	rt_page_read(self->page, &snap);
 	ASSERT_EQ(0, rt_release(self->fd, 0, NULL));
 	*granted = snap.granted_ns;
@@ -312,6 +314,7 @@ TEST_F_TIMEOUT(table, early_release_leaves_slack, 120)
 	released = rt_now();
 	ASSERT_EQ(0, rt_reap(pid, SEC(30)));
 	ASSERT_EQ(0, c->err);
+	EXPECT_TRUE(rt_woken_in_time(c));
 
 	r = region_at(t, c->granted_ns);
 	EXPECT_EQ(0, r.idx);
@@ -350,6 +353,7 @@ TEST_F_TIMEOUT(table, departed_owner_slots_become_slack, 60)
 	ASSERT_EQ(0, rt_reap(pid, SEC(30)));
 	EXPECT_EQ(0, c->err);
 	EXPECT_EQ(1, c->order);
+	EXPECT_TRUE(rt_woken_in_time(c));
 }
 
 TEST_F_TIMEOUT(table, replaced_at_frame_boundary, 60)

@@ -22,8 +22,8 @@ patterns=(
 	'UBSAN|UBSAN: '
 	'KASAN|KASAN: '
 	'lockup|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|blocked for more than [0-9]+ seconds'
-	'stack dump|Call Trace:'
 	'panic|Kernel panic'
+	'stack dump|Call Trace:'
 )
 
 tr -d '\r' < "$log" > "${log}.clean.$$" || exit 2

@@ -27,9 +27,10 @@
 #
 # Exit status: the guest command's own status when the kernel stayed healthy;
 # otherwise 126 for a kernel oops/BUG/WARN/panic/lockup seen on the serial
-# console, 124 when the guest hung past --timeout, 125 when it stopped without
-# finishing or the module did not load.  The last line on stderr
-# ("run-guest: ...") says which in words.
+# console, 124 when the guest hung past --timeout, 125 when it could not be
+# started (bad usage, missing host tools), stopped without finishing, or the
+# module did not load.  The last line on stderr ("run-guest: ...") says which
+# in words.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,7 +38,7 @@ timeout=600 module= modargs= log= quiet=0 mem=1024 smp=2 append=
 kernel=${GUEST_KERNEL:-}
 files=()
 
-die() { echo "run-guest: $*" >&2; exit 2; }
+die() { echo "run-guest: $*" >&2; exit 125; }
 while (($#)); do
 	case $1 in
 	--timeout) timeout=${2:?}; shift 2 ;;
@@ -77,21 +78,22 @@ command -v cpio >/dev/null || die "need cpio"
 work=$(mktemp -d "${TMPDIR:-/tmp}/rtslot-guest.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,lib/rtslot} || exit 2
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,etc,lib/rtslot} ||
+	die "preparing the initramfs failed"
 
 # The initramfs: busybox and its applets, our /init, the files asked for.
-cp "$busybox" "$root/bin/busybox" || exit 2
+cp "$busybox" "$root/bin/busybox" || die "preparing the initramfs failed"
 for applet in $("$busybox" --list); do
 	[[ $applet == busybox ]] || ln -sf busybox "$root/bin/$applet"
 done
-cp "$here/init" "$root/init" && chmod 755 "$root/init" || exit 2
+cp "$here/init" "$root/init" && chmod 755 "$root/init" || die "preparing the initramfs failed"
 [[ $(id -u) -eq 0 ]] && mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null
 
 guest_ko=
 if [[ -n $module ]]; then
 	[[ -r $module ]] || die "module '$module' not readable"
 	guest_ko=/lib/rtslot/$(basename "$module")
-	cp "$module" "$root$guest_ko" || exit 2
+	cp "$module" "$root$guest_ko" || die "preparing the initramfs failed"
 fi
 printf 'RTSLOT_KO=%q\nRTSLOT_KO_ARGS=%q\n' "$guest_ko" "$modargs" > "$root/etc/guest.env"
 
@@ -101,7 +103,8 @@ for spec in ${files[@]+"${files[@]}"}; do
 	[[ -e $src ]] || die "--file: '$src' does not exist"
 	[[ $dst == /* ]] || die "--file: guest path '$dst' must be absolute"
 	[[ $dst == */ ]] && dst=$dst$(basename "$src")
-	mkdir -p "$root$(dirname "$dst")" && cp -a "$src" "$root$dst" || exit 2
+	mkdir -p "$root$(dirname "$dst")" && cp -a "$src" "$root$dst" ||
+		die "preparing the initramfs failed"
 done
 
 # %q quoting reads back the same under busybox ash as under bash.
