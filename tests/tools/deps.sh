@@ -7,7 +7,7 @@ pkgs=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static
 	libbpf-dev bpftool libelf-dev zlib1g-dev liburing-dev libdrm-dev libjson-c-dev
-	gnuplot-nox python3 perl
+	libclang-rt-14-dev gnuplot-nox python3 perl
 )
 
 missing=()

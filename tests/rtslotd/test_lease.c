@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Leases of the user backend across processes: one holder at a time, the
+ * next waiter granted when a holder dies, timeouts that cancel, overruns
+ * revoked by the daemon's timer, clients that outlive the daemon.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "rtslot/dev.h"
+#include "rd_test.h"
+
+/* Overruns only logged: a lease ends only by release, death or revoke test. */
+#define KEEP_LEASES \
+	", \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ]"
+
+FIXTURE(lease) {
+	struct rdt d;
+	struct rtslotc *c;
+};
+
+FIXTURE_SETUP(lease)
+{
+	ASSERT_EQ(0, rdt_start(&self->d, "edf", KEEP_LEASES));
+	ASSERT_EQ(0, rdt_connect(&self->d, &self->c));
+}
+
+FIXTURE_TEARDOWN(lease)
+{
+	rtslotc_close(self->c);
+	EXPECT_EQ(0, rdt_stop(&self->d));
+	rdt_cleanup(&self->d);
+}
+
+static struct rtslotc_task *task(struct __test_metadata *_metadata, struct rtslotc *c,
+				 const char *name)
+{
+	struct rtslotc_params p;
+	struct rtslotc_task *t = NULL;
+
+	rdt_params(&p, name, 100000, 1000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	EXPECT_EQ(0, rtslotc_register(c, &p, &t, NULL, NULL, 0));
+	return t;
+}
+
+/* Queue a request without waiting for it: the state the daemon answers. */
+static int queue(struct rtslotc *c, struct rtslotc_task *t, uint64_t est)
+{
+	union rsp_msg m, r;
+
+	memset(&m, 0, sizeof(m));
+	rsp_init(&m.hdr, RSP_LEASE_REQUEST, rtslotc_next_seq(c));
+	m.lreq.task_id = rtslotc_task_id(t);
+	m.lreq.est_ns = est;
+	if (rtslotc_call_raw(c, &m, m.hdr.size, -1, &r, NULL) != RSP_LEASE)
+		return -1;
+	return (int)r.lease.state;
+}
+
+/* A child that takes a lease, says so on the pipe, and waits to be killed. */
+static pid_t holder(const struct rdt *d, int wfd)
+{
+	pid_t pid = fork();
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	struct rtslotc *c;
+
+	if (pid)
+		return pid;
+	rdt_params(&p, "doomed", 100000, 1000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	if (rdt_connect(d, &c) || rtslotc_register(c, &p, &t, NULL, NULL, 0) ||
+	    rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS))
+		_exit(1);
+	if (write(wfd, "h", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+TEST_F(lease, killed_holder_hands_over)
+{
+	struct rtslotc_task *t = task(_metadata, self->c, "waiter");
+	struct rsp_stats s;
+	int pfd[2], st;
+	pid_t pid;
+	char b;
+
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, pipe(pfd));
+	pid = holder(&self->d, pfd[1]);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, read(pfd[0], &b, 1));
+	ASSERT_EQ(RTSLOT_LEASE_WAITING, queue(self->c, t, 10000));
+	/* Nobody else can hand the lease over: it stays ours to wait for. */
+	rdt_sleep_us(20000);
+	EXPECT_EQ(RTSLOT_LEASE_WAITING, rtslotc_page(t)->state);
+
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_EQ(0, rdt_wait_state(rtslotc_page(t), RTSLOT_LEASE_HELD, RDT_SETTLE_NS));
+	ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+	EXPECT_EQ(1, s.cleanups);
+	EXPECT_EQ(1, s.tasks);
+	EXPECT_EQ(1, s.holders);
+	EXPECT_EQ(0, s.waiters);
+	EXPECT_EQ(2, s.grants);
+	EXPECT_EQ(0, rtslotc_lease_release(t, 0, NULL));
+	EXPECT_EQ(0, rtslotc_unregister(t));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+TEST_F(lease, killed_waiter_is_forgotten)
+{
+	struct rtslotc_task *t = task(_metadata, self->c, "holder");
+	struct rsp_stats s;
+	int pfd[2], i;
+	pid_t pid;
+	char b;
+
+	ASSERT_NE(NULL, t);
+	ASSERT_EQ(0, rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS));
+	ASSERT_EQ(0, pipe(pfd));
+	/* The child queues behind us, says so, and blocks in the futex wait. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rtslotc *c;
+		struct rtslotc_task *w;
+
+		if (rdt_connect(&self->d, &c))
+			_exit(1);
+		w = task(_metadata, c, "victim");
+		if (!w || write(pfd[1], "w", 1) != 1)
+			_exit(1);
+		rtslotc_lease_request(w, 1000, 0);
+		_exit(2);
+	}
+	ASSERT_EQ(1, read(pfd[0], &b, 1));
+	for (i = 0; i < 20000; i++) {
+		ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+		if (s.waiters)
+			break;
+		rdt_sleep_us(1000);
+	}
+	ASSERT_EQ(1, s.waiters);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	for (i = 0; i < 20000; i++) {
+		ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+		if (s.tasks == 1)
+			break;
+		rdt_sleep_us(1000);
+	}
+	EXPECT_EQ(0, rtslotc_lease_release(t, 0, NULL));
+	ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+	EXPECT_EQ(1, s.tasks);
+	EXPECT_EQ(1, s.cleanups);
+	EXPECT_EQ(0, s.waiters);
+	EXPECT_EQ(0, s.holders);
+	EXPECT_EQ(1, s.grants);
+	EXPECT_EQ(0, rtslotc_unregister(t));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+/* Processes hammering one device: never two holders, every grant released. */
+TEST_F(lease, one_holder_at_a_time)
+{
+	enum { PROCS = 4, ROUNDS = 150 };
+	uint32_t *shared;
+	struct rsp_stats s;
+	int i, st, bad = 0;
+	pid_t pid[PROCS];
+
+	shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	shared[0] = 0;	/* the holder, 0 none */
+	shared[1] = 0;	/* violations */
+	for (i = 0; i < PROCS; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			struct rtslotc *c;
+			struct rtslotc_task *t;
+			char name[16];
+			uint32_t me = (uint32_t)i + 1, none;
+			int k;
+
+			snprintf(name, sizeof(name), "p%d", i);
+			if (rdt_connect(&self->d, &c))
+				_exit(1);
+			t = task(_metadata, c, name);
+			if (!t)
+				_exit(1);
+			for (k = 0; k < ROUNDS; k++) {
+				if (rtslotc_lease_request(t, 200000, RDT_SETTLE_NS))
+					_exit(3);
+				none = 0;
+				if (!__atomic_compare_exchange_n(&shared[0], &none, me, 0,
+								 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+					__atomic_add_fetch(&shared[1], 1, __ATOMIC_SEQ_CST);
+				rdt_sleep_us(20);
+				__atomic_store_n(&shared[0], 0, __ATOMIC_SEQ_CST);
+				if (rtslotc_lease_release(t, 0, NULL))
+					_exit(4);
+			}
+			rtslotc_unregister(t);
+			rtslotc_close(c);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < PROCS; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) bad = 1;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, shared[1]);
+	ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+	EXPECT_EQ(PROCS * ROUNDS, s.grants);
+	EXPECT_EQ(PROCS * ROUNDS, s.releases);
+	EXPECT_EQ(0, s.tasks);
+	EXPECT_EQ(0, s.holders);
+	EXPECT_EQ(0, s.waiters);
+	EXPECT_EQ(0, s.errors);
+	munmap(shared, 4096);
+}
+
+TEST_F(lease, timeout_cancels_the_request)
+{
+	struct rtslotc_task *a = task(_metadata, self->c, "a");
+	struct rtslotc_task *b = task(_metadata, self->c, "b");
+	struct rtslot_lease_snap snap;
+	struct rsp_stats s;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, rtslotc_lease_request(a, 1000000, RDT_SETTLE_NS));
+	EXPECT_EQ(-ETIME, rtslotc_lease_request(b, 1000, 30ULL * 1000 * 1000));
+	rtslot_lease_read(rtslotc_page(b), &snap);
+	EXPECT_EQ(RTSLOT_LEASE_NONE, snap.state);
+	ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+	EXPECT_EQ(1, s.cancels);
+	EXPECT_EQ(0, s.waiters);
+	/* The release grants nobody: b gave up. */
+	EXPECT_EQ(0, rtslotc_lease_release(a, 0, NULL));
+	ASSERT_EQ(0, rtslotc_stats(self->c, &s));
+	EXPECT_EQ(1, s.grants);
+	EXPECT_EQ(0, rtslotc_unregister(a));
+	EXPECT_EQ(0, rtslotc_unregister(b));
+}
+
+/* The daemon's timeout fires at lease end + grace and takes the lease back. */
+TEST(overrun_is_revoked_by_the_timer)
+{
+	struct rtslotc_task *t, *w;
+	struct rtslotc_params p;
+	struct rsp_stats s;
+	struct rtslotc *c;
+	struct rdt d;
+
+	ASSERT_EQ(0, rdt_start(&d, "edf", ", \"accelerators\": [ { \"name\": \"gpu0\", "
+			       "\"overrun_action\": \"revoke\", \"overrun_grace_us\": 1000 } ]"));
+	ASSERT_EQ(0, rdt_connect(&d, &c));
+	rdt_params(&p, "greedy", 100000, 1000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	ASSERT_EQ(0, rtslotc_register(c, &p, &t, NULL, NULL, 0));
+	strcpy(p.name, "next");
+	ASSERT_EQ(0, rtslotc_register(c, &p, &w, NULL, NULL, 0));
+	ASSERT_EQ(0, rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS));
+	/* Keep holding; the waiter gets the device once the holder is revoked. */
+	ASSERT_EQ(0, rtslotc_lease_request(w, 1000000, RDT_SETTLE_NS));
+	EXPECT_EQ(RTSLOT_LEASE_NONE, rtslotc_page(t)->state);
+	EXPECT_EQ(-ENOLCK, rtslotc_lease_release(t, 0, NULL));
+	ASSERT_EQ(0, rtslotc_stats(c, &s));
+	EXPECT_EQ(1, s.revokes);
+	EXPECT_EQ(1, s.overruns);
+	EXPECT_EQ(1, s.holders);
+	EXPECT_EQ(0, rtslotc_lease_release(w, 0, NULL));
+	rtslotc_close(c);
+	EXPECT_EQ(0, rdt_stop(&d));
+	rdt_cleanup(&d);
+}
+
+/* A waiter in the futex wait does not hang when rtslotd goes away. */
+TEST(waiter_outlives_the_daemon)
+{
+	struct rtslotc_task *a;
+	struct rtslotc_params p;
+	struct rsp_stats s;
+	struct rtslotc *c;
+	struct rdt d;
+	int i, st;
+	pid_t pid;
+
+	ASSERT_EQ(0, rdt_start(&d, "edf", KEEP_LEASES));
+	ASSERT_EQ(0, rdt_connect(&d, &c));
+	rdt_params(&p, "a", 100000, 1000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	ASSERT_EQ(0, rtslotc_register(c, &p, &a, NULL, NULL, 0));
+	ASSERT_EQ(0, rtslotc_lease_request(a, 1000000, RDT_SETTLE_NS));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rtslotc_task *b;
+		struct rtslotc *cc;
+
+		strcpy(p.name, "b");
+		if (rdt_connect(&d, &cc) || rtslotc_register(cc, &p, &b, NULL, NULL, 0))
+			_exit(1);
+		_exit(rtslotc_lease_request(b, 1000, RDT_SETTLE_NS) == -ECONNRESET ? 0 : 2);
+	}
+	for (i = 0; i < 20000; i++) {
+		ASSERT_EQ(0, rtslotc_stats(c, &s));
+		if (s.waiters)
+			break;
+		rdt_sleep_us(1000);
+	}
+	ASSERT_EQ(1, s.waiters);
+	ASSERT_EQ(0, kill(d.pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	rtslotc_close(c);
+	rdt_cleanup(&d);
+	free(a);
+}
+
+TEST_HARNESS_MAIN
