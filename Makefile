@@ -7,11 +7,17 @@ TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
 KVER	?= $(shell uname -r)
 # This machine's own kernel may have no build tree: fall back to the newest
-# Debian headers that `make deps` installed.
-KDIR	?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+# Debian headers that `make deps` installed.  On a fresh machine those
+# arrive only after this file was read: the sub-makes that `check` and
+# `demo` run after deps must look again, so nothing is exported until found.
+ifeq ($(strip $(KDIR)),)
+KDIR	:= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 		$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+endif
 # The guest kernel the QEMU tests boot: the one those headers belong to.
-GUEST_KVER	?= $(patsubst linux-headers-%,%,$(notdir $(KDIR)))
+ifeq ($(strip $(GUEST_KVER)),)
+GUEST_KVER	:= $(patsubst linux-headers-%,%,$(notdir $(KDIR)))
+endif
 GUEST_KERNEL	?= /boot/vmlinuz-$(GUEST_KVER)
 
 CC	?= cc
@@ -22,7 +28,10 @@ CPPFLAGS += -I$(TOP)/include -I$(TOP)/include/uapi -I$(BUILD)/ksft
 KSFT_INC := $(BUILD)/ksft
 CHECKPATCH := $(BUILD)/checkpatch/checkpatch.pl
 
-export TOP BUILD KDIR GUEST_KVER GUEST_KERNEL
+export TOP BUILD
+ifneq ($(strip $(KDIR)),)
+export KDIR GUEST_KVER GUEST_KERNEL
+endif
 
 .PHONY: all deps check demo vmtest clean kernel-files
 all:
