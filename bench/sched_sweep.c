@@ -18,12 +18,12 @@ static const char usage[] =
 	"usage: sched_sweep [--sets N] [--tasks N] [--umin U] [--umax U] [--step U]\n"
 	"                   [--switch-us N] [--random] [--seed N]\n"
 	"\n"
-	"For each utilisation, draw N task sets (UUniFast-Discard, periods\n"
-	"10/20/25/50/100 ms, 4..16 kernels, deadlines in [0.8 T, T]) and print\n"
-	"one CSV row: the share of sets with no miss in simulation under each\n"
-	"policy, then the share each admission analysis accepts (fifo and rr have\n"
-	"none).  Jobs take their worst case unless --random draws them in\n"
-	"[bcet, wcet].\n";
+	"For each utilisation, draw N task sets (UUniFast-Discard, Randfixedsum\n"
+	"above U = 1, periods 10/20/25/50/100 ms, 4..16 kernels, deadlines in\n"
+	"[0.8 T, T]) and print one CSV row: the share of sets with no miss in\n"
+	"simulation under each policy, then the share each admission analysis\n"
+	"accepts (fifo and rr have none).  Jobs take their worst case unless\n"
+	"--random draws them in [bcet, wcet].\n";
 
 struct sweep {
 	unsigned int sets, tasks;

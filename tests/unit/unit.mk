@@ -1,9 +1,11 @@
 # Host unit tests: the slot core (the very file the module builds), the
-# task-set parser, the admission analysis, the planner and the simulator.
+# task-set parser, the admission analysis, the planner, the simulator and
+# the task-set generator.
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
-UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim
+UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim \
+	$(BUILD)/unit/test_gen
 CORE_SRCS := kmod/slotcore.c kmod/slotcore_config.c
 MODEL_SRCS := $(wildcard user/model/*.c)
 SIM_SRCS := $(wildcard user/sim/*.c)
@@ -25,6 +27,12 @@ $(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) $(CORE_S
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
 		$(SIM_SRCS) $(CORE_SRCS) $$(pkg-config --libs json-c) -lm
+
+$(BUILD)/unit/test_gen: tests/unit/test_gen.c $(MODEL_SRCS) $(wildcard include/rtslot/*.h) \
+		$(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) \
+		-o $@ $< $(MODEL_SRCS) $$(pkg-config --libs json-c) -lm
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Random task sets: UUniFast-Discard utilisations (Davis and Burns), each
- * task's period drawn from a set, its work split into kernels.
+ * Random task sets: utilisations by UUniFast-Discard (Davis and Burns) or
+ * Randfixedsum, each task's period drawn from a set, its work split into
+ * kernels.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,6 +23,8 @@ void rs_gen_defaults(struct rs_gen_params *p)
 	memset(p, 0, sizeof(*p));
 	p->ntasks = 5;
 	p->utilization = 0.5;
+	p->umax = 1.0;
+	p->method = RS_GEN_AUTO;
 	p->nperiods = sizeof(periods) / sizeof(periods[0]);
 	memcpy(p->periods_us, periods, sizeof(periods));
 	p->kernels_min = 4;
@@ -30,22 +33,11 @@ void rs_gen_defaults(struct rs_gen_params *p)
 	p->bcet_ratio = 0.5;
 }
 
-/* xorshift64*: plenty for drawing task sets, and the same everywhere. */
-static uint64_t rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static double unit(uint64_t *s)
-{
-	return (double)(rnd(s) >> 11) / (double)(1ULL << 53);
-}
-
-/* UUniFast, discarding draws where a task would need more than 1. */
-static int uunifast(uint64_t *s, uint32_t n, double total, double *u)
+/*
+ * UUniFast, discarding draws where a task would need more than umax: as
+ * uniform as Randfixedsum, but hopeless once few draws fit.
+ */
+static int uunifast(uint64_t *s, uint32_t n, double total, double umax, double *u)
 {
 	int tries;
 	uint32_t i;
@@ -55,17 +47,33 @@ static int uunifast(uint64_t *s, uint32_t n, double total, double *u)
 		int ok = 1;
 
 		for (i = 0; i + 1 < n; i++) {
-			next = sum * pow(unit(s), 1.0 / (double)(n - 1 - i));
+			next = sum * pow(rs_rng_unit(s), 1.0 / (double)(n - 1 - i));
 			u[i] = sum - next;
 			sum = next;
 		}
 		u[n - 1] = sum;
 		for (i = 0; i < n; i++)
-			ok &= u[i] <= 1.0;
+			ok &= u[i] <= umax;
 		if (ok)
 			return 0;
 	}
 	return -EDOM;
+}
+
+/*
+ * UUniFast never discards while the total fits in one task, and there it
+ * keeps the sets every earlier seed gave; past that it discards more and
+ * more draws, Randfixedsum none.
+ */
+static int draw_utilizations(const struct rs_gen_params *p, uint64_t *s, double *u)
+{
+	int method = p->method;
+
+	if (method == RS_GEN_AUTO)
+		method = p->utilization <= p->umax ? RS_GEN_UUNIFAST : RS_GEN_RANDFIXEDSUM;
+	if (method == RS_GEN_UUNIFAST)
+		return uunifast(s, p->ntasks, p->utilization, p->umax, u);
+	return rs_randfixedsum(s, p->ntasks, p->utilization, 0, p->umax, u);
 }
 
 int rs_gen_taskset(const struct rs_gen_params *p, struct rs_taskset *ts)
@@ -77,7 +85,10 @@ int rs_gen_taskset(const struct rs_gen_params *p, struct rs_taskset *ts)
 
 	memset(ts, 0, sizeof(*ts));
 	if (!p->ntasks || p->ntasks > 10000 || !(p->utilization > 0) ||
-	    p->utilization > p->ntasks || !p->nperiods || p->nperiods > RS_GEN_MAX_PERIODS ||
+	    !(p->umax > 0) || p->umax > 1 ||
+	    p->utilization > p->ntasks * p->umax * (1 + 1e-12) ||
+	    p->method < RS_GEN_AUTO || p->method > RS_GEN_RANDFIXEDSUM ||
+	    !p->nperiods || p->nperiods > RS_GEN_MAX_PERIODS ||
 	    !p->kernels_min || p->kernels_min > p->kernels_max ||
 	    p->kernels_max > RS_SPEC_MAX_KERNELS || !(p->deadline_min > 0) ||
 	    p->deadline_min > 1 || p->bcet_ratio < 0 || p->bcet_ratio > 1)
@@ -94,8 +105,8 @@ int rs_gen_taskset(const struct rs_gen_params *p, struct rs_taskset *ts)
 		rs_taskset_free(ts);
 		return -ENOMEM;
 	}
-	rnd(&s);
-	err = uunifast(&s, p->ntasks, p->utilization, u);
+	rs_rng_next(&s);
+	err = draw_utilizations(p, &s, u);
 	if (err)
 		goto out;
 
@@ -109,14 +120,14 @@ int rs_gen_taskset(const struct rs_gen_params *p, struct rs_taskset *ts)
 		uint64_t dmin;
 
 		snprintf(t->name, sizeof(t->name), "t%u", i);
-		t->period_us = p->periods_us[rnd(&s) % p->nperiods];
+		t->period_us = p->periods_us[rs_rng_next(&s) % p->nperiods];
 		t->wcet_us = (uint64_t)llround(u[i] * (double)t->period_us);
 		if (!t->wcet_us)
 			t->wcet_us = 1;
 		t->bcet_us = (uint64_t)((double)t->wcet_us * p->bcet_ratio);
 		if (!t->bcet_us)
 			t->bcet_us = 1;
-		t->kernels = p->kernels_min + (uint32_t)(rnd(&s) % span);
+		t->kernels = p->kernels_min + (uint32_t)(rs_rng_next(&s) % span);
 		if (t->kernels > t->wcet_us)
 			t->kernels = (uint32_t)t->wcet_us;
 		t->max_kernel_us = (t->wcet_us + t->kernels - 1) / t->kernels;
@@ -125,7 +136,7 @@ int rs_gen_taskset(const struct rs_gen_params *p, struct rs_taskset *ts)
 			dmin = t->wcet_us;
 		if (dmin > t->period_us)
 			dmin = t->period_us;
-		t->deadline_us = dmin + rnd(&s) % (t->period_us - dmin + 1);
+		t->deadline_us = dmin + rs_rng_next(&s) % (t->period_us - dmin + 1);
 		/* Rate-monotonic order by default: the shorter period wins. */
 		t->priority = -(int32_t)(t->period_us / 1000);
 		t->criticality = RS_CRIT_HIGH;
