@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of the task-set generator: Randfixedsum's sums, bounds,
- * seeds and distribution, and the choice of method.
+ * seeds and distribution, the choice of method, and `rtslotctl gen` itself.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "rtslot/gen.h"
 #include "rtslot/taskset.h"
 #include "kselftest_harness.h"
+
+#ifndef RTSLOTCTL
+#define RTSLOTCTL "build/user/rtslotctl"
+#endif
 
 static uint64_t seeded(uint64_t seed)
 {
@@ -262,6 +269,96 @@ TEST(generator_keeps_the_uunifast_sets_below_one)
 	EXPECT_NE(a.tasks[0].wcet_us, b.tasks[0].wcet_us);
 	rs_taskset_free(&b);
 	rs_taskset_free(&a);
+}
+
+/* Run rtslotctl gen with args, its standard error into errf; its exit code. */
+static int run_gen(const char *args, const char *errf)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s gen %s 2>%s", RTSLOTCTL, args, errf);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int file_has(const char *path, const char *what)
+{
+	char buf[1024] = "";
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return strstr(buf, what) != NULL;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+	size_t n;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+TEST(rtslotctl_gen_writes_an_overloaded_set_the_parser_reads)
+{
+	char dir[] = "/tmp/rtslot-gen-XXXXXX", set[64], again[64], errf[64], args[256];
+	char err[256] = "", *a, *b;
+	struct rs_taskset ts;
+	double u, max;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(set, sizeof(set), "%s/set.json", dir);
+	snprintf(again, sizeof(again), "%s/again.json", dir);
+	snprintf(errf, sizeof(errf), "%s/err", dir);
+
+	snprintf(args, sizeof(args), "--util 2.5 --tasks 8 --seed 5 -o %s", set);
+	ASSERT_EQ(0, run_gen(args, errf));
+	ASSERT_EQ(0, rs_taskset_load(set, &ts, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(8, ts.ntasks);
+	u = total_util(&ts, &max);
+	EXPECT_GE(8 * 0.5e-4, fabs(u - 2.5));
+	EXPECT_GE(1.0, max);
+	rs_taskset_free(&ts);
+
+	snprintf(args, sizeof(args), "--util 2.5 --tasks 8 --seed 5 --method randfixedsum -o %s",
+		 again);
+	ASSERT_EQ(0, run_gen(args, errf));
+	a = slurp(set);
+	b = slurp(again);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ(a, b);
+	free(a);
+	free(b);
+
+	EXPECT_EQ(2, run_gen("--util 9 --tasks 8", errf));
+	EXPECT_TRUE(file_has(errf, "more than --tasks 8 times --umax 1 (8)"));
+	EXPECT_EQ(2, run_gen("--util 2.5 --tasks 8 --umax 0.3", errf));
+	EXPECT_TRUE(file_has(errf, "(2.4)"));
+	EXPECT_EQ(2, run_gen("--util 2 --tasks 8 --method best", errf));
+	EXPECT_TRUE(file_has(errf, "--method wants auto, uunifast or randfixedsum"));
+	EXPECT_EQ(1, run_gen("--util 7 --tasks 8 --method uunifast -o /dev/null", errf));
+	EXPECT_TRUE(file_has(errf, "use --method randfixedsum"));
+
+	unlink(set);
+	unlink(again);
+	unlink(errf);
+	rmdir(dir);
 }
 
 TEST_HARNESS_MAIN

@@ -1,6 +1,6 @@
 # Host unit tests: the slot core (the very file the module builds), the
 # task-set parser, the admission analysis, the planner, the simulator and
-# the task-set generator.
+# the task-set generator (with rtslotctl gen, which user/user.mk builds).
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
@@ -28,14 +28,17 @@ $(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) $(CORE_S
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
 		$(SIM_SRCS) $(CORE_SRCS) $$(pkg-config --libs json-c) -lm
 
+# Spelt out: user/user.mk, which names it $(RTSLOTCTL), is read after this.
+UNIT_RTSLOTCTL := $(BUILD)/user/rtslotctl
+
 $(BUILD)/unit/test_gen: tests/unit/test_gen.c $(MODEL_SRCS) $(wildcard include/rtslot/*.h) \
-		$(KSFT_INC)/kselftest_harness.h
+		$(KSFT_INC)/kselftest_harness.h | $(UNIT_RTSLOTCTL)
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) \
+	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -DRTSLOTCTL='"$(UNIT_RTSLOTCTL)"' \
 		-o $@ $< $(MODEL_SRCS) $$(pkg-config --libs json-c) -lm
 
 .PHONY: check-unit
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(UNIT_RTSLOTCTL)
 	@mkdir -p $(BUILD)/results
 	@rc=0; : > $(BUILD)/results/unit.tap; \
 	for t in $(UNIT_BINS); do \

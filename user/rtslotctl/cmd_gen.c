@@ -12,12 +12,21 @@
 #include "rtslotctl.h"
 
 static const char gen_help[] =
-	"usage: rtslotctl gen --tasks N --util U [--periods-ms LIST] [--kernels MIN-MAX]\n"
-	"                     [--deadline-min F] [--bcet-ratio F] [--switch-us N]\n"
-	"                     [--seed N] [-o FILE]\n"
+	"usage: rtslotctl gen --tasks N --util U [--method M] [--umax F]\n"
+	"                     [--periods-ms LIST] [--kernels MIN-MAX] [--deadline-min F]\n"
+	"                     [--bcet-ratio F] [--switch-us N] [--seed N] [-o FILE]\n"
 	"\n"
-	"Draw N tasks on one accelerator whose utilisations add up to U, by\n"
-	"UUniFast-Discard (no task above 1; U may exceed 1 for overload).\n"
+	"Draw N tasks on one accelerator whose utilisations add up to U, none above\n"
+	"--umax, uniformly among all such sets; U may exceed 1 (overload) up to\n"
+	"N * --umax.  The same options and --seed give the same set.\n"
+	"  --method M         how the utilisations are drawn (auto):\n"
+	"                       uunifast      UUniFast-Discard: draws again while a task\n"
+	"                                     is above --umax, 10000 times at most\n"
+	"                       randfixedsum  Randfixedsum: no redraws, any U up to\n"
+	"                                     N * --umax\n"
+	"                       auto          uunifast while U <= --umax (it never\n"
+	"                                     redraws there), randfixedsum above\n"
+	"  --umax F           the largest utilisation of one task, 0.001..1 (1)\n"
 	"  --periods-ms LIST  periods to draw from, comma-separated (10,20,25,50,100)\n"
 	"  --kernels MIN-MAX  kernels per job (4-16)\n"
 	"  --deadline-min F   deadlines drawn in [F*T, T] (1.0: implicit deadlines)\n"
@@ -54,6 +63,24 @@ static int parse_periods(char *s, struct rs_gen_params *p)
 	return p->nperiods ? 0 : -EINVAL;
 }
 
+static int parse_method(const char *s, int *method)
+{
+	static const char *const names[] = {
+		[RS_GEN_AUTO] = "auto",
+		[RS_GEN_UUNIFAST] = "uunifast",
+		[RS_GEN_RANDFIXEDSUM] = "randfixedsum",
+	};
+	int i;
+
+	for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++) {
+		if (!strcmp(s, names[i])) {
+			*method = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int bad(const char *what)
 {
 	ctl_usage_err("gen", "%s", what);
@@ -77,6 +104,8 @@ int cmd_gen(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "tasks", required_argument, NULL, 'n' },
 		{ "util", required_argument, NULL, 'u' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "umax", required_argument, NULL, 'U' },
 		{ "periods-ms", required_argument, NULL, 'P' },
 		{ "kernels", required_argument, NULL, 'k' },
 		{ "deadline-min", required_argument, NULL, 'D' },
@@ -108,6 +137,14 @@ int cmd_gen(int argc, char **argv)
 			if (parse_double(optarg, 0.001, 10000, &p.utilization))
 				return bad("--util wants a number in 0.001..10000");
 			have_u = 1;
+			break;
+		case 'm':
+			if (parse_method(optarg, &p.method))
+				return bad("--method wants auto, uunifast or randfixedsum");
+			break;
+		case 'U':
+			if (parse_double(optarg, 0.001, 1, &p.umax))
+				return bad("--umax wants a number in 0.001..1");
 			break;
 		case 'P':
 			if (parse_periods(optarg, &p))
@@ -148,13 +185,23 @@ int cmd_gen(int argc, char **argv)
 		return bad("unexpected arguments after the options");
 	if (!have_n || !have_u)
 		return bad("--tasks and --util are required");
-	if (p.utilization > p.ntasks)
-		return bad("--util cannot exceed --tasks: no task may need more than 1");
+	/* The library refuses this too, but only the command line can say why. */
+	if (p.utilization > p.ntasks * p.umax * (1 + 1e-12)) {
+		ctl_usage_err("gen",
+			      "--util %g is more than --tasks %u times --umax %g (%g): no set of tasks can add up to it",
+			      p.utilization, p.ntasks, p.umax, p.ntasks * p.umax);
+		return EXIT_USAGE;
+	}
 
 	ret = rs_gen_taskset(&p, &ts);
+	if (ret == -EDOM) {
+		fprintf(stderr,
+			"rtslotctl gen: UUniFast-Discard found no draw with every task at or below --umax %g; use --method randfixedsum (or auto)\n",
+			p.umax);
+		return EXIT_FAIL;
+	}
 	if (ret) {
-		fprintf(stderr, "rtslotctl gen: %s\n", ret == -EDOM ?
-			"no draw kept every task at or below 1; use more tasks" : strerror(-ret));
+		ctl_err("gen", "drawing the task set", ret);
 		return EXIT_FAIL;
 	}
 	json = rs_taskset_to_json(&ts);
