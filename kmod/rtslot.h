@@ -85,6 +85,17 @@ static inline struct rtslot_task *rtslot_file_task(struct rtslot_file *rf)
 	return smp_load_acquire(&rf->task);
 }
 
+/*
+ * The core keeps the epoch of the last table switch even when that switch
+ * removed the table; users are told 0 then, as for a device that never had
+ * one.
+ */
+static inline u64 rtslot_table_epoch(const struct rtslot_dev *rdev)
+{
+	lockdep_assert_held(&rdev->lock);
+	return rdev->core.table.nslots ? rdev->core.epoch : 0;
+}
+
 /* All four need rdev->lock held. */
 void rtslot_arm_timer(struct rtslot_dev *rdev, u64 now);
 void rtslot_publish(struct rtslot_task *task);

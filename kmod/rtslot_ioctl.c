@@ -71,6 +71,15 @@ static int rtslot_ioctl_get_info(struct rtslot_file *rf, void __user *uarg)
 	info.guard_ns = rs_guard(&rdev->core);
 	info.switch_ns = c->switch_cost;
 	info.preempt_latency_ns = c->preempt_latency;
+	info.table_epoch_ns = rtslot_table_epoch(rdev);
+	/*
+	 * A switch that is due but not yet made by the timer still shows as
+	 * pending: the snapshot is the core's state, not a guess at it.
+	 */
+	if (rdev->core.has_pending) {
+		info.pending_epoch_ns = rdev->core.pending_at;
+		info.pending_nslots = rdev->core.pending.nslots;
+	}
 	spin_unlock_irqrestore(&rdev->lock, flags);
 	return rtslot_copy_out(uarg, &info, sizeof(info), usize);
 }

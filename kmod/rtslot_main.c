@@ -48,7 +48,7 @@ RTSLOT_SAME(RS_PRIO_MAX, RTSLOT_PRIO_MAX);
 RTSLOT_SAME(RS_PERIOD_MAX_NS, RTSLOT_PERIOD_MAX_NS);
 RTSLOT_SAME(RS_RUNTIME_MIN_NS, RTSLOT_RUNTIME_MIN_NS);
 RTSLOT_SAME(RS_TIME_MAX, U64_MAX);
-static_assert(sizeof(struct rtslot_info) == RTSLOT_INFO_SIZE_VER0);
+static_assert(sizeof(struct rtslot_info) == RTSLOT_INFO_SIZE_VER1);
 static_assert(sizeof(struct rtslot_task_create) == RTSLOT_TASK_CREATE_SIZE_VER0);
 static_assert(sizeof(struct rtslot_reservation) == RTSLOT_RESERVATION_SIZE_VER0);
 static_assert(sizeof(struct rtslot_table) == RTSLOT_TABLE_SIZE_VER0);

@@ -209,6 +209,20 @@ static ssize_t slots_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(slots);
 
+static ssize_t table_epoch_ns_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct rtslot_dev *rdev = dev_get_drvdata(dev);
+	unsigned long flags;
+	u64 epoch;
+
+	spin_lock_irqsave(&rdev->lock, flags);
+	epoch = rtslot_table_epoch(rdev);
+	spin_unlock_irqrestore(&rdev->lock, flags);
+	return sysfs_emit(buf, "%llu\n", epoch);
+}
+static DEVICE_ATTR_RO(table_epoch_ns);
+
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -251,6 +265,7 @@ static struct attribute *rtslot_dev_attrs[] = {
 	&dev_attr_overrun_grace_us.attr,
 	&dev_attr_tasks.attr,
 	&dev_attr_slots.attr,
+	&dev_attr_table_epoch_ns.attr,
 	&dev_attr_stats.attr,
 	NULL,
 };

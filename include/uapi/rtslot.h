@@ -41,7 +41,13 @@ enum rtslot_overrun_action {
 	RTSLOT_OVERRUN_THROTTLE = 2,	/* revoke and charge the budget */
 };
 
-/* RTSLOT_IOC_GET_INFO: device and ABI description. */
+/*
+ * RTSLOT_IOC_GET_INFO: device and ABI description.  Frame k of the active
+ * table starts at table_epoch_ns + k * frame_ns, so clients can release
+ * their jobs in phase with their slots.  A staged table takes over at
+ * pending_epoch_ns, a frame boundary of the active one, and then that is
+ * its epoch.
+ */
 struct rtslot_info {
 	__u32 size;
 	__u32 abi_version;
@@ -56,8 +62,14 @@ struct rtslot_info {
 	__u64 guard_ns;			/* effective guard of the grant rule */
 	__u64 switch_ns;
 	__u64 preempt_latency_ns;
+	/* Since RTSLOT_INFO_SIZE_VER1; CLOCK_MONOTONIC ns. */
+	__u64 table_epoch_ns;		/* frame 0 of the active table; 0: none */
+	__u64 pending_epoch_ns;		/* the staged table takes over; 0: none */
+	__u32 pending_nslots;		/* slots in it; 0: it removes the table */
+	__u32 __pad;			/* 0 */
 };
 #define RTSLOT_INFO_SIZE_VER0	96
+#define RTSLOT_INFO_SIZE_VER1	120
 
 /* RTSLOT_IOC_TASK_CREATE: attach one task to this open file (-EBUSY twice). */
 struct rtslot_task_create {
@@ -103,9 +115,10 @@ struct rtslot_slot {
 /*
  * RTSLOT_IOC_SET_TABLE: the device's cyclic slot table.  Slots are sorted,
  * do not overlap and lie inside the frame (else -EINVAL); owners are live
- * tasks of this device (else -ENOENT).  frame_ns is 0 or equal to the device's frame_us.  The table is
- * taken at the next frame boundary of the running one (at once when none
- * runs); nslots == 0 removes it.  Needs CAP_SYS_NICE.
+ * tasks of this device (else -ENOENT).  frame_ns is 0 or equal to the
+ * device's frame_us.  The table is taken at the next frame boundary of the
+ * running one (at once when none runs; RTSLOT_IOC_GET_INFO says when);
+ * nslots == 0 removes it.  Needs CAP_SYS_NICE.
  */
 struct rtslot_table {
 	__u32 size;

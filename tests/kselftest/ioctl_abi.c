@@ -67,7 +67,7 @@ TEST_F(abi, get_info)
 	char name[64];
 
 	ASSERT_EQ(0, rt_info(self->bare, &info));
-	EXPECT_EQ(RTSLOT_INFO_SIZE_VER0, info.size);
+	EXPECT_EQ(RTSLOT_INFO_SIZE_VER1, info.size);
 	EXPECT_EQ(RTSLOT_ABI_VERSION, info.abi_version);
 	ASSERT_EQ(0, rt_attr_read("name", name, sizeof(name)));
 	EXPECT_STREQ(name, info.name);
@@ -79,6 +79,8 @@ TEST_F(abi, get_info)
 	EXPECT_EQ(0, info.nslots);
 	EXPECT_EQ(MSEC(10), info.frame_ns);
 	EXPECT_EQ(0, info.guard_ns);
+	EXPECT_EQ(0, info.table_epoch_ns);
+	EXPECT_EQ(0, info.pending_epoch_ns);
 
 	/* It reports the live configuration, not a copy from open time. */
 	ASSERT_EQ(0, rt_attr_write("guard_us", "2000"));
@@ -202,7 +204,7 @@ TEST_F(abi, grown_struct_zero_tail_accepted)
 	u.info.size = 200;
 	ASSERT_EQ(0, rt_ioctl(self->bare, RTSLOT_IOC_GET_INFO, &u));
 	/* The size written back is how much the kernel filled in. */
-	EXPECT_EQ(RTSLOT_INFO_SIZE_VER0, u.info.size);
+	EXPECT_EQ(RTSLOT_INFO_SIZE_VER1, u.info.size);
 	EXPECT_EQ(RTSLOT_ABI_VERSION, u.info.abi_version);
 
 	memset(&u, 0, sizeof(u));

@@ -168,7 +168,7 @@ TEST_F(sysfs, frame_busy_while_table_runs)
 
 TEST_F(sysfs, read_only_attributes)
 {
-	static const char *const ro[] = { "name", "tasks", "slots", "stats" };
+	static const char *const ro[] = { "name", "tasks", "slots", "table_epoch_ns", "stats" };
 	char path[128];
 	size_t i;
 

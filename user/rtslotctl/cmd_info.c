@@ -40,6 +40,14 @@ static void print_info(const struct rtslot_info *in)
 	       (unsigned long long)in->guard_ns);
 	printf("  switch_ns           %llu\n", (unsigned long long)in->switch_ns);
 	printf("  preempt_latency_ns  %llu\n", (unsigned long long)in->preempt_latency_ns);
+	/* A module older than the epoch fields fills in less. */
+	if (in->size < RTSLOT_INFO_SIZE_VER1)
+		return;
+	printf("  table_epoch_ns      %llu (frame 0 of the active table, 0: none)\n",
+	       (unsigned long long)in->table_epoch_ns);
+	if (in->pending_epoch_ns)
+		printf("  pending             %u slots at %llu\n", in->pending_nslots,
+		       (unsigned long long)in->pending_epoch_ns);
 }
 
 /* Prints every line of a multi-line attribute indented; "(empty)" if none. */
