@@ -56,6 +56,9 @@ static int kmod_dev_init(struct rd_dev *d, char *why, size_t len)
 	if (!err && strncmp(info.name, a->name, sizeof(info.name)))
 		rd_log(d->dd, RD_INFO, "%s: /dev/rtslot%d is named \"%.32s\" by the module",
 		       a->name, d->kindex, info.name);
+	if (!err && info.size < RTSLOT_INFO_SIZE_VER1)
+		rd_log(d->dd, RD_ERR, "%s: /dev/rtslot%d: the module does not tell its table "
+		       "epoch: clients get no release phase", a->name, d->kindex);
 	/* A table left by an earlier run would pin the frame. */
 	if (!err) {
 		step = "SET_TABLE (clear)";
@@ -194,44 +197,33 @@ static int kmod_set_table(struct rd_dev *d, const struct rs_table *tab)
 	struct rtslot_dev dev = as_dev(d, d->kfd);
 	uint32_t i;
 
-	uint64_t now;
-	int err;
-
 	for (i = 0; i < tab->nslots; i++)
 		slots[i] = (struct rtslot_slot){
 			.start_ns = tab->slot[i].start,
 			.length_ns = tab->slot[i].len,
 			.task_id = tab->slot[i].owner,
 		};
-	err = rtslot_set_table(&dev, slots, tab->nslots);
-	if (err)
-		return err;
-	/* Mirror the module's rule: staged for the boundary, or at once when none runs. */
-	now = rd_now();
-	if (!tab->nslots) {
-		if (d->ktable && !d->kremove_at)
-			d->kremove_at = d->kepoch +
-				((now - d->kepoch) / d->frame_ns + 1) * d->frame_ns;
-	} else {
-		if (!d->ktable || (d->kremove_at && now >= d->kremove_at))
-			d->kepoch = now;
-		d->ktable = 1;
-		d->kremove_at = 0;
-	}
-	return 0;
+	return rtslot_set_table(&dev, slots, tab->nslots);
 }
 
 /*
- * The module does not publish its table epoch: rtslotd notes the time of
- * the first table it installs (the module takes it at once when none
- * runs), accurate to the ioctl's latency.  Later tables switch at frame
- * boundaries and keep the phase.
+ * The module's own epoch, asked for every time: only the module knows
+ * when its timer made a staged switch, and an ioctl per advice is cheap
+ * next to the socket round trip that carries it.  As in the user backend,
+ * a staged table's epoch wins: it is a frame boundary of the running one,
+ * so the phase is the same, and a task just admitted has slots only from
+ * there on, so its first release must not come earlier.
  */
 static uint64_t kmod_epoch(struct rd_dev *d)
 {
-	if (!d->ktable || (d->kremove_at && rd_now() >= d->kremove_at))
+	struct rtslot_dev dev = as_dev(d, d->kfd);
+	struct rtslot_info info;
+
+	if (rtslot_get_info(&dev, &info) || info.size < RTSLOT_INFO_SIZE_VER1)
 		return 0;
-	return d->kepoch;
+	if (info.pending_epoch_ns && info.pending_nslots)
+		return info.pending_epoch_ns;
+	return info.table_epoch_ns;
 }
 
 static int kmod_lease(struct rd_dev *d, struct rd_task *t, int type, uint64_t arg,

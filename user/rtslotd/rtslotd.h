@@ -205,8 +205,6 @@ struct rd_dev {
 	struct rs_dev core;		/* user */
 	int kfd;			/* kmod: rtslotd's own file of /dev/rtslotN */
 	int kindex;
-	int ktable;			/* kmod: a table runs or is staged */
-	uint64_t kepoch, kremove_at;	/* kmod: the table's phase, as set */
 };
 
 struct rd_daemon {
