@@ -1,25 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rtslotd's kmod backend inside the QEMU guest (tests/rtslotd/kmod-smoke.sh):
+ * rtslotd's kmod backend inside the QEMU guest, over the loaded rtslot.ko:
  * registrations pass the client's /dev/rtslot0 file, rtslotd sets the
- * reservation and the slot table, leases go through the ioctls.  Flat TAP.
+ * reservation and the slot table, the advice carries the module's own
+ * table epoch, leases go through the ioctls, and the daemon stops cleanly.
+ *
+ * usage: kmod_smoke [RTSLOTD]   (default /bin/rtslotd)
+ *
+ * It starts the daemon itself, so that the daemon's exit status is one of
+ * its results, and prints TAP with its plan first: tests/vm/guest-ksft.sh
+ * runs it as "rtslotd_kmod" among the kselftests and tests/vm/ksft-tap.sh
+ * counts a run that stops early as a failure.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rtslot/client.h"
 #include "rtslot/dev.h"
 
+#define PLAN	21
+#define SOCK	"/tmp/rtslotd.sock"
+#define CONFIG	"/tmp/rtslotd.json"
+#define LOG	"/tmp/rtslotd.log"
+#define SEC_NS	1000000000ULL
+
 static int n, failed;
 
-static void ok(int cond, const char *what)
+static int ok(int cond, const char *what)
 {
-	printf("%sok %d kmod_smoke.%s\n", cond ? "" : "not ", ++n, what);
+	printf("%sok %d %s\n", cond ? "" : "not ", ++n, what);
+	fflush(stdout);
 	failed |= !cond;
+	return cond;
 }
 
 /* The runtime_ns column of task id in the device's tasks attribute, or -1. */
@@ -37,6 +56,15 @@ static long long runtime_of(uint32_t id)
 	return -1;
 }
 
+static uint64_t sysfs_u64(const char *attr)
+{
+	char buf[64];
+
+	if (rtslot_sysfs_read(0, attr, buf, sizeof(buf)) < 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
 static void params(struct rtslotc_params *p, const char *name, uint64_t t, uint64_t c)
 {
 	memset(p, 0, sizeof(*p));
@@ -46,7 +74,56 @@ static void params(struct rtslotc_params *p, const char *name, uint64_t t, uint6
 	p->kernels = 1;
 }
 
-int main(int argc, char **argv)
+static pid_t start_daemon(const char *bin)
+{
+	/* TCG is slow: overruns are only logged, so no lease is revoked under the test. */
+	static const char config[] =
+		"{ \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ] }\n";
+	struct stat st;
+	FILE *f = fopen(CONFIG, "w");
+	pid_t pid;
+	int i, fd;
+
+	if (!f || fputs(config, f) < 0 || fclose(f))
+		return -1;
+	unlink(SOCK);
+	pid = fork();
+	if (pid == 0) {
+		fd = open(LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(127);
+		execl(bin, bin, "-c", CONFIG, "--backend", "kmod", "--policy", "slot",
+		      "--socket", SOCK, "-v", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < 100 && stat(SOCK, &st); i++)
+		usleep(100000);
+	return pid;
+}
+
+/* SIGTERM must stop it with status 0: clients' tasks freed, socket removed. */
+static int stop_daemon(pid_t pid)
+{
+	int status;
+
+	if (kill(pid, SIGTERM) || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void dump_log(void)
+{
+	char line[512];
+	FILE *f = fopen(LOG, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		printf("# %s", line);
+	if (f)
+		fclose(f);
+}
+
+/* Everything that needs the daemon; returns early when the rest cannot run. */
+static void smoke(void)
 {
 	struct rtslotc_task *a = NULL, *b = NULL, *c = NULL;
 	struct rtslotc_params p;
@@ -55,45 +132,60 @@ int main(int argc, char **argv)
 	struct rtslot_dev dev;
 	union rsp_msg m, r;
 	char why[RSP_TEXT_LEN], buf[4096];
-	uint64_t until;
-	int err;
+	uint64_t until, epoch1, epoch2, next;
+	int err, fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s SOCKET\n", argv[0]);
-		return 2;
-	}
-	err = rtslotc_connect(argv[1], "kmod-smoke", &conn);
-	ok(!err, "connect");
-	if (err)
-		return 1;
+	err = rtslotc_connect(SOCK, "kmod-smoke", &conn);
+	if (!ok(!err, "connect"))
+		return;
 	ok(rtslotc_backend(conn) == RSP_BACKEND_KMOD, "backend_is_kmod");
 
 	params(&p, "a", 10000, 2000);
 	err = rtslotc_register(conn, &p, &a, &adv, why, sizeof(why));
-	ok(!err && adv.status == RSP_ST_ADMITTED, "register_a");
-	if (err) {
-		fprintf(stderr, "# %d %s\n", err, why);
-		return 1;
+	if (!ok(!err && adv.status == RSP_ST_ADMITTED, "register_a")) {
+		printf("# %d %s\n", err, why);
+		return;
 	}
 	ok(runtime_of(rtslotc_page(a)->task_id) == 2000000, "reservation_set_by_rtslotd");
+	/* The frame is a's period already: the table took over at once. */
+	epoch1 = sysfs_u64("table_epoch_ns");
+	if (!ok(epoch1 && adv.epoch_ns == epoch1, "accepted_epoch_is_the_modules"))
+		printf("# ACCEPTED epoch %llu, table_epoch_ns %llu\n",
+		       (unsigned long long)adv.epoch_ns, (unsigned long long)epoch1);
 
 	params(&p, "b", 20000, 5000);
 	err = rtslotc_register(conn, &p, &b, &adv, why, sizeof(why));
-	ok(!err, "register_b");
-	if (err)
-		return 1;
-	/* The hyperperiod's table, once the first table's frame is over. */
-	until = rtslot_now_ns() + 5000000000ULL;
+	if (!ok(!err, "register_b"))
+		return;
+	/*
+	 * The hyperperiod's table, once the first table's frame is over: the
+	 * frame changes first and the table follows, so wait for both.
+	 */
+	until = rtslot_now_ns() + 5 * SEC_NS;
 	do {
 		rtslot_sysfs_read(0, "frame_us", buf, sizeof(buf));
-	} while (strcmp(buf, "20000") && rtslot_now_ns() < until);
-	ok(!strcmp(buf, "20000"), "frame_is_the_hyperperiod");
+		if (!strcmp(buf, "20000") && rtslot_sysfs_read(0, "slots", buf, sizeof(buf)) > 0)
+			break;
+		usleep(1000);
+	} while (rtslot_now_ns() < until);
+	ok(sysfs_u64("frame_us") == 20000, "frame_is_the_hyperperiod");
 	ok(rtslot_sysfs_read(0, "slots", buf, sizeof(buf)) > 0, "table_installed");
 
-	ok(!rtslotc_lease_request(a, 1000000, 5000000000ULL), "lease_in_own_slot");
+	/* A new frame means a new table, and its epoch is in the advice. */
+	err = rtslotc_job_begin(a, 0, &adv);
+	epoch2 = sysfs_u64("table_epoch_ns");
+	if (!ok(!err && epoch2 && epoch2 != epoch1 && adv.epoch_ns == epoch2 &&
+		adv.frame_ns == 20000000, "advice_epoch_is_the_new_tables"))
+		printf("# ADVICE epoch %llu frame %llu, table_epoch_ns %llu (first %llu)\n",
+		       (unsigned long long)adv.epoch_ns, (unsigned long long)adv.frame_ns,
+		       (unsigned long long)epoch2, (unsigned long long)epoch1);
+	next = rtslotc_next_release(a, &adv, rtslot_now_ns());
+	ok(next >= epoch2 && (next - epoch2) % 10000000 == 0, "release_in_phase");
+	ok(!rtslotc_job_end(a, 0, 0, NULL), "job_end");
+
+	ok(!rtslotc_lease_request(a, 1000000, 5 * SEC_NS), "lease_in_own_slot");
 	err = rtslotc_lease_release(a, 0, NULL);
-	ok(!err, "release");
-	if (err)
+	if (!ok(!err, "release"))
 		printf("# release: %s\n", strerror(-err));
 	ok(rtslotc_lease_release(a, 0, NULL) == -ENOLCK, "release_twice_enolck");
 
@@ -116,14 +208,39 @@ int main(int argc, char **argv)
 	/* And a plain file is not the device. */
 	m.reg.dev_task_id = rtslotc_page(a)->task_id;
 	m.hdr.seq = rtslotc_next_seq(conn);
-	err = rtslotc_call_raw(conn, &m, m.hdr.size, open("/proc/self/stat", O_RDONLY), &r,
-			       NULL);
+	fd = open("/proc/self/stat", O_RDONLY);
+	err = rtslotc_call_raw(conn, &m, m.hdr.size, fd, &r, NULL);
 	ok(err == RSP_REJECTED && r.rejected.err == -EINVAL, "non_device_file_rejected");
+	if (fd >= 0)
+		close(fd);
 
 	ok(!rtslotc_unregister(b) && !rtslotc_unregister(a), "unregister");
 	rtslot_sysfs_read(0, "tasks", buf, sizeof(buf));
 	ok(!buf[0], "kernel_tasks_gone");
 	rtslotc_close(conn);
-	printf("# %d tests, %s\n", n, failed ? "FAILED" : "all passed");
+}
+
+int main(int argc, char **argv)
+{
+	const char *bin = argc > 1 ? argv[1] : "/bin/rtslotd";
+	pid_t pid;
+	int rc;
+
+	printf("1..%d\n", PLAN);
+	fflush(stdout);
+	pid = start_daemon(bin);
+	if (ok(pid > 0 && !access(SOCK, F_OK), "rtslotd_listening"))
+		smoke();
+	if (pid > 0) {
+		rc = stop_daemon(pid);
+		if (!ok(rc == 0, "rtslotd_clean_exit"))
+			printf("# %s: status %d\n", bin, rc);
+	}
+	dump_log();
+	/* A check added without the plan would go uncounted otherwise. */
+	if (n != PLAN && !failed) {
+		printf("# %d tests ran, the plan says %d\n", n, PLAN);
+		failed = 1;
+	}
 	return failed;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs inside the guest: each kselftest binary in turn, framed by the markers
-# that tests/vm/ksft-tap.sh turns into one flat TAP stream.
+# Runs inside the guest: each test program (the kselftest binaries, and what
+# other parts add to check-vm) in turn, framed by the markers that
+# tests/vm/ksft-tap.sh turns into one flat TAP stream.
 #
 # usage: guest-ksft DIR NAME...   (KSFT_BIN_TIMEOUT: seconds per binary)
 

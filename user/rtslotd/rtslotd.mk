@@ -103,13 +103,15 @@ check-rtslotd: $(RTSLOTD) $(RD_ASAN_DAEMON) $(RD_TESTS) $(RD_FUZZ) $(RD_SEEDS)
 	fi; \
 	grep -E '^(not )?ok [0-9]+|^# (Totals|FAILED)|^# .*:[0-9]+:' $$tap; exit $$rc
 
-# The kmod backend in the QEMU guest, by hand (one boot; not part of check):
-# static rtslotd and smoke client over the module, flat TAP on the console.
+# The kmod backend in the QEMU guest: a static rtslotd and the smoke client
+# (tests/rtslotd/kmod_smoke.c, which starts the daemon), run by check-vm in
+# the kselftests' boot as /kselftest/rtslotd_kmod.  rtslotd-kmod-smoke boots
+# a guest for it alone, which is quicker while working on the backend.
 RD_STATIC	:= $(RD_OUT)/static
 RD_SMOKE_OBJS	:= $(call rd_obj,obj,tests/rtslotd/kmod_smoke.c $(RD_CLIENT_SRCS) \
 		   user/lib/rtslot_dev.c user/lib/rtslot_sysfs.c)
+RD_SMOKE_BINS	:= $(RD_STATIC)/rtslotd $(RD_STATIC)/kmod_smoke
 
-.PHONY: rtslotd-kmod-smoke
 $(RD_STATIC)/rtslotd: $(RD_DAEMON_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^ $(RD_LIBS)
@@ -118,11 +120,11 @@ $(RD_STATIC)/kmod_smoke: $(RD_SMOKE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $^ $(RD_LIBS)
 
-rtslotd-kmod-smoke: $(BUILD)/kmod/rtslot.ko $(RD_STATIC)/rtslotd $(RD_STATIC)/kmod_smoke
-	@bash $(TOP)/tests/vm/run-guest.sh --timeout 240 --quiet \
-		--log $(RD_OUT)/kmod-smoke.log --module $(BUILD)/kmod/rtslot.ko \
-		--file $(RD_STATIC)/rtslotd:/bin/rtslotd \
-		--file $(RD_STATIC)/kmod_smoke:/bin/kmod_smoke \
-		--file $(TOP)/tests/rtslotd/kmod-smoke.sh:/bin/kmod-smoke \
-		-- sh /bin/kmod-smoke; rc=$$?; \
-	grep -aE '^(not )?ok [0-9]+|^# ' $(RD_OUT)/kmod-smoke.log | tr -d '\r'; exit $$rc
+VM_PROGS	+= rtslotd_kmod
+VM_FILES	+= --file $(RD_STATIC)/rtslotd:/bin/rtslotd \
+		   --file $(RD_STATIC)/kmod_smoke:/kselftest/rtslotd_kmod
+check-vm: $(RD_SMOKE_BINS)
+
+.PHONY: rtslotd-kmod-smoke
+rtslotd-kmod-smoke: $(BUILD)/kmod/rtslot.ko $(KSFT_BINS) $(RD_SMOKE_BINS)
+	@$(call vm-run,$(RD_OUT)/kmod-smoke.log,$(RD_OUT)/kmod-smoke.tap,rtslotd_kmod)
