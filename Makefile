@@ -51,6 +51,7 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 -include user/rtslotd/rtslotd.mk
 -include bpf/bpf.mk
 -include bench/bench.mk
+-include tests/fakecuda/fakecuda.mk
 
 # Every stage writes flat TAP to build/results/<stage>.tap; the summary adds
 # them up and ends with the `N passed, N failed` line.
