@@ -55,9 +55,11 @@ $(FAKECUDA_DIR)/obj/%.o: $(FAKECUDA_SRC)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(FC_CFLAGS) $(FC_CPPFLAGS) -c -o $@ $<
 
+# -Bsymbolic, as the real driver is built: the fake's cuGetProcAddress table
+# must hand out its own functions, not the same-named hooks of a preloaded shim.
 $(FAKECUDA_LIB): $(FC_LIB_OBJS) $(FAKECUDA_MAP)
 	$(CC) -shared -Wl,-soname,libcuda.so.1 -Wl,--version-script=$(FAKECUDA_MAP) \
-		-Wl,--no-undefined -o $@ $(FC_LIB_OBJS) -pthread -lrt
+		-Wl,--no-undefined -Wl,-Bsymbolic -o $@ $(FC_LIB_OBJS) -pthread -lrt
 
 $(FAKECUDA_LINK): $(FAKECUDA_LIB)
 	ln -sf libcuda.so.1 $@
