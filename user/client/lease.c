@@ -47,10 +47,14 @@ static int lease_call(struct rtslotc_task *t, uint16_t type, uint64_t arg,
 
 static int daemon_gone(const struct rtslotc_task *t)
 {
-	struct pollfd p = { .fd = t->c->fd, .events = POLLIN };
+	struct pollfd p = { .fd = t->c->fd, .events = 0 };
 
-	/* rtslotd never speaks unasked: anything to read here is a hang-up. */
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLIN));
+	/*
+	 * Only a hang-up counts: a reply that is readable belongs to another
+	 * thread's request on the same connection (the CUDA shim reports
+	 * jobs from its watcher while a launch waits here).
+	 */
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
 /* Wait on the page until this request is granted; -ETIME at deadline. */
