@@ -44,6 +44,22 @@ static uint64_t task_q_us(const struct rd_task *t, uint32_t v)
 	return q;
 }
 
+/*
+ * A job of C whose kernels are at most q long has at least ceil(C / q) of
+ * them: a task that gave max_kernel_us but no count (the CUDA shim, which
+ * bounds what it queues but cannot count kernels ahead) is not one kernel
+ * as long as its whole learned job.
+ */
+static uint32_t task_kernels(const struct rd_task *t, uint64_t w, uint64_t q)
+{
+	uint64_t n;
+
+	if (t->spec.kernels > 1 || !t->base_q_us || !q || w <= q)
+		return t->spec.kernels;
+	n = (w + q - 1) / q;
+	return n > RS_SPEC_MAX_KERNELS ? RS_SPEC_MAX_KERNELS : (uint32_t)n;
+}
+
 static int guaranteed(int policy)
 {
 	return policy == RSP_POLICY_FP || policy == RSP_POLICY_EDF || policy == RSP_POLICY_SLOT;
@@ -66,13 +82,14 @@ static int spec_fill(const struct rd_task *t, struct rs_task_spec *s)
 	if (t->status == RSP_ST_ADMITTED) {
 		s->wcet_us = rd_task_wcet_us(t, t->variant);
 		s->max_kernel_us = q;
+		s->kernels = task_kernels(t, s->wcet_us, q);
 	} else {
 		if (!q)
 			return 0;
 		s->criticality = RS_CRIT_BEST_EFFORT;
 		s->deadline_us = 0;
 		s->wcet_us = t->base_wcet_us ? rd_task_wcet_us(t, t->variant) : q;
-		s->kernels = t->base_wcet_us ? t->spec.kernels : 1;
+		s->kernels = t->base_wcet_us ? task_kernels(t, s->wcet_us, q) : 1;
 		s->max_kernel_us = q;
 	}
 	s->bcet_us = s->wcet_us;
