@@ -49,6 +49,7 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 -include tests/vm/vm.mk
 -include user/user.mk
 -include user/rtslotd/rtslotd.mk
+-include user/shim/shim.mk
 -include bpf/bpf.mk
 -include bench/bench.mk
 -include tests/fakecuda/fakecuda.mk

@@ -73,6 +73,11 @@ int rtslotc_register(struct rtslotc *c, const struct rtslotc_params *p,
 		     char *reason, size_t len);
 /* Unregister and free t (also when rtslotd fails the request). */
 int rtslotc_unregister(struct rtslotc_task *t);
+/*
+ * Free t here without a word to rtslotd: for a forked child's copy of its
+ * parent's task, or when the connection is already gone.
+ */
+void rtslotc_task_drop(struct rtslotc_task *t);
 uint32_t rtslotc_task_id(const struct rtslotc_task *t);
 /* The lease page, mapped read-only. */
 const struct rtslot_lease_page *rtslotc_page(const struct rtslotc_task *t);
@@ -108,5 +113,29 @@ int rtslotc_call_raw(struct rtslotc *c, const void *buf, size_t len, int fd_in,
 		     union rsp_msg *reply, int *fd_out);
 /* A fresh sequence number for a hand-built request. */
 uint32_t rtslotc_next_seq(struct rtslotc *c);
+
+/*
+ * Cooperative apps run under librtslot-cuda.so (LD_PRELOAD) may mark
+ * their jobs: from the first rtslot_job_begin() on, synchronisations no
+ * longer end jobs, the markers do.  rtslot_job_end() waits for the work
+ * the job queued, releases the lease and reports the job.  0 or -errno:
+ * -ENOTCONN when rtslotd is not there (the work still runs), -EINVAL for
+ * an end without a begin.  Declared weak for apps: without the shim they
+ * are NULL, so `if (rtslot_job_begin) rtslot_job_begin();` runs anywhere.
+ */
+struct rtslot_shim_status {
+	uint32_t state;			/* 0 not started, 1 ungated, 2 gated, 3 refusing */
+	uint32_t status;		/* enum rsp_status of the task */
+	uint64_t jobs, requests, wait_ns, ungated, refused, samples;
+};
+
+#ifdef RTSLOT_SHIM_BUILD
+#define RTSLOT_SHIM_API
+#else
+#define RTSLOT_SHIM_API __attribute__((weak))
+#endif
+RTSLOT_SHIM_API int rtslot_job_begin(void);
+RTSLOT_SHIM_API int rtslot_job_end(void);
+RTSLOT_SHIM_API int rtslot_shim_status(struct rtslot_shim_status *st);
 
 #endif /* RTSLOT_CLIENT_H */

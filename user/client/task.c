@@ -164,6 +164,17 @@ fail:
 	return err;
 }
 
+void rtslotc_task_drop(struct rtslotc_task *t)
+{
+	if (!t)
+		return;
+	if (t->dev.fd >= 0)
+		rtslot_close(&t->dev);
+	else if (t->page)
+		munmap((void *)t->page, t->page_len);
+	free(t);
+}
+
 int rtslotc_unregister(struct rtslotc_task *t)
 {
 	union rsp_msg req, rep;
@@ -173,11 +184,7 @@ int rtslotc_unregister(struct rtslotc_task *t)
 	rsp_init(&req.hdr, RSP_UNREGISTER, 0);
 	req.ref.task_id = t->id;
 	err = rtslotc_call(t->c, &req, -1, RSP_OK, &rep, NULL);
-	if (t->dev.fd >= 0)
-		rtslot_close(&t->dev);
-	else if (t->page)
-		munmap((void *)t->page, t->page_len);
-	free(t);
+	rtslotc_task_drop(t);
 	return err;
 }
 

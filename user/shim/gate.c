@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * librtslot-cuda.so gate: before each launch, does the work fit in the
+ * lease?  The fast path is a read of the lease page and a clock, no
+ * system call; the slow path renews or requests the lease.  Jobs (the
+ * launches between two synchronisations, or between the app's markers)
+ * open and close here, and stream capture switches gating off.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#include "shim.h"
+
+/*
+ * shim.gate counts launches between their gate check and the return of
+ * the driver call.  Whoever changes the lease (renew, release, teardown)
+ * closes it and waits for that count to drain, so that no launch that
+ * checked the old lease is still on its way to the driver when the lease
+ * goes to another task.  Launches never wait on it: they take the slow
+ * path.
+ */
+#define GATE_CLOSED	0x80000000u
+
+#define SEC	1000000000ULL
+
+static pthread_mutex_t cap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uintptr_t shim_stream_key(CUstream s, int per_thread)
+{
+	static __thread char own_default_stream;
+
+	if (s == CU_STREAM_PER_THREAD || (!s && per_thread))
+		return (uintptr_t)&own_default_stream;
+	if (!s)
+		return (uintptr_t)CU_STREAM_LEGACY;
+	return (uintptr_t)s;
+}
+
+static void gate_close(void)
+{
+	unsigned int spins = 0;
+	struct timespec ts = { 0, 10000 };
+
+	__atomic_fetch_or(&shim.gate, GATE_CLOSED, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&shim.gate, __ATOMIC_ACQUIRE) & ~GATE_CLOSED) {
+		if (++spins < 64)
+			sched_yield();
+		else
+			nanosleep(&ts, NULL);
+	}
+}
+
+static void gate_open(void)
+{
+	__atomic_fetch_and(&shim.gate, ~GATE_CLOSED, __ATOMIC_RELEASE);
+}
+
+void shim_gate_reset(void)
+{
+	shim.gate = 0;
+	shim.busy_until = 0;
+	shim.job_open = 0;
+	shim.job_streams = 0;
+	shim.captures = 0;
+	pthread_mutex_init(&cap_lock, NULL);
+}
+
+void shim_capture_begin(CUstream s, int per_thread)
+{
+	uintptr_t key = shim_stream_key(s, per_thread);
+	unsigned int i;
+
+	pthread_mutex_lock(&cap_lock);
+	for (i = 0; i < ARRAY_LEN(shim.capturing); i++)
+		if (!shim.capturing[i]) {
+			shim.capturing[i] = key;
+			__atomic_fetch_add(&shim.captures, 1, __ATOMIC_RELEASE);
+			break;
+		}
+	pthread_mutex_unlock(&cap_lock);
+	if (i == ARRAY_LEN(shim.capturing))
+		shim_warn("more than %u streams capture at once: launches into the others are gated",
+			  (unsigned int)ARRAY_LEN(shim.capturing));
+}
+
+void shim_capture_end(CUstream s, int per_thread)
+{
+	uintptr_t key = shim_stream_key(s, per_thread);
+	unsigned int i;
+
+	pthread_mutex_lock(&cap_lock);
+	for (i = 0; i < ARRAY_LEN(shim.capturing); i++)
+		if (shim.capturing[i] == key) {
+			shim.capturing[i] = 0;
+			__atomic_fetch_sub(&shim.captures, 1, __ATOMIC_RELEASE);
+			break;
+		}
+	pthread_mutex_unlock(&cap_lock);
+}
+
+int shim_capturing(CUstream s, int per_thread)
+{
+	uintptr_t key = shim_stream_key(s, per_thread);
+	unsigned int i;
+	int found = 0;
+
+	if (!__atomic_load_n(&shim.captures, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&cap_lock);
+	for (i = 0; i < ARRAY_LEN(shim.capturing) && !found; i++)
+		found = shim.capturing[i] == key;
+	pthread_mutex_unlock(&cap_lock);
+	return found;
+}
+
+/* The grant rule, for everything this task has queued plus est. */
+static int fits(uint64_t est, uint64_t now, uint64_t *busy, uint64_t *end)
+{
+	uint64_t start;
+
+	*busy = __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE);
+	start = *busy > now ? *busy : now;
+	*end = start + est;
+	return rtslot_lease_fits(shim.page, *end - now, now);
+}
+
+/* Caller is inside the gate (counted in shim.gate). */
+static void note_stream(uintptr_t stream)
+{
+	if (stream != shim.job_stream && !__atomic_load_n(&shim.job_streams, __ATOMIC_RELAXED))
+		__atomic_store_n(&shim.job_streams, 1, __ATOMIC_RELAXED);
+}
+
+static int enter_fast(struct shim_launch *l, uintptr_t stream, uint64_t est)
+{
+	uint64_t now, busy, end;
+
+	if (__atomic_fetch_add(&shim.gate, 1, __ATOMIC_ACQUIRE) & GATE_CLOSED)
+		goto out;
+	if (__atomic_load_n(&shim.unknown, __ATOMIC_ACQUIRE))
+		goto out;
+	if (!__atomic_load_n(&shim.job_open, __ATOMIC_RELAXED) && !shim.explicit_jobs)
+		goto out;
+	now = rtslot_now_ns();
+	if (!fits(est, now, &busy, &end) ||
+	    !__atomic_compare_exchange_n(&shim.busy_until, &busy, end, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		goto out;
+	note_stream(stream);
+	l->gated = 1;
+	l->now = now;
+	return 1;
+out:
+	__atomic_fetch_sub(&shim.gate, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * A kernel the shim has never measured might take any time: until its
+ * first sample completes, nothing else of this task is launched after it
+ * (bounded, so that a lost sample cannot stall the app).
+ */
+static void wait_unknown(void)
+{
+	struct timespec nap = { 0, (long)shim.cfg.poll_ns };
+	uint64_t until = rtslot_now_ns() + SEC;
+
+	while (__atomic_load_n(&shim.unknown, __ATOMIC_ACQUIRE) && rtslot_now_ns() < until)
+		nanosleep(&nap, NULL);
+}
+
+static void sleep_until(uint64_t t)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t / SEC), .tv_nsec = (long)(t % SEC) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Caller holds gate_lock and sess (read). */
+static void job_open(uint64_t now, uintptr_t stream)
+{
+	shim.job_start = now;
+	shim.job_stream = stream;
+	shim.job_wait = 0;
+	__atomic_store_n(&shim.job_streams, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&shim.job_open, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&shim.n.jobs, 1, __ATOMIC_RELAXED);
+	watcher_report_begin(now);
+}
+
+/*
+ * Wait until est more work fits: drain what is queued (the device runs it
+ * to the end, it cannot be taken back), then renew the lease held, or
+ * request one.  Best-effort work asks for at least a quantum so that a
+ * stream of short kernels is not one request each.  A grant is for this
+ * launch: it goes in at once (2), whatever the clock says by now, or the
+ * round trip would make every lease of exactly est too short for it.
+ * Returns 1 to try the fast path again, 2 when l is inside the gate, or
+ * -errno: the launch goes ungated (or is refused).
+ */
+static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
+{
+	struct rtslot_lease_snap snap;
+	uint64_t now, busy, end, t0, need;
+	int ret = 1, err = 0;
+
+	pthread_mutex_lock(&shim.gate_lock);
+	pthread_rwlock_rdlock(&shim.sess);
+	if (__atomic_load_n(&shim.state, __ATOMIC_ACQUIRE) != SHIM_ON) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	wait_unknown();
+	now = rtslot_now_ns();
+	if (!shim.job_open && !shim.explicit_jobs)
+		job_open(now, stream);
+	/* Another thread may have renewed while this one waited for the lock. */
+	if (fits(est, now, &busy, &end))
+		goto out;
+	__atomic_fetch_add(&shim.n.slow, 1, __ATOMIC_RELAXED);
+	gate_close();
+	busy = __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE);
+	if (busy > now)
+		sleep_until(busy < now + SEC ? busy : now + SEC);
+	/* An eighth more: the launch comes a round trip after the grant. */
+	need = est + est / 8;
+	if (__atomic_load_n(&shim.status, __ATOMIC_RELAXED) != RSP_ST_ADMITTED &&
+	    need < shim.cfg.quantum_ns)
+		need = shim.cfg.quantum_ns;
+	rtslot_lease_read(shim.page, &snap);
+	t0 = rtslot_now_ns();
+	if (snap.state == RTSLOT_LEASE_HELD)
+		err = rtslotc_lease_renew(shim.task, need, shim.cfg.wait_timeout_ns);
+	else
+		err = rtslotc_lease_request(shim.task, need, shim.cfg.wait_timeout_ns);
+	now = rtslot_now_ns();
+	shim.job_wait += now - t0;
+	__atomic_fetch_add(&shim.n.requests, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&shim.n.waits_ns, now - t0, __ATOMIC_RELAXED);
+	__atomic_store_n(&shim.busy_until, err ? now : now + est, __ATOMIC_RELEASE);
+	if (!err) {
+		__atomic_fetch_add(&shim.gate, 1, __ATOMIC_ACQUIRE);
+		note_stream(stream);
+		l->gated = 1;
+		l->now = now;
+		ret = 2;
+	}
+	gate_open();
+	switch (err) {
+	case 0:
+	case -EINTR:		/* a signal came first (kmod): ask again */
+	case -ECANCELED:	/* the wait was ended under us: ask again */
+		break;
+	case -EBUSY:
+		/* rtslotd thinks a lease is held that the page does not show. */
+		rtslotc_lease_release(shim.task, 0, NULL);
+		break;
+	case -E2BIG:
+	case -ETIME:
+		/* Work no lease can hold, or a wait the user bounded: let it run. */
+		__atomic_fetch_add(&shim.n.overlong, 1, __ATOMIC_RELAXED);
+		if (!shim.warned)
+			shim_warn("%s: launching %llu us of work ungated",
+				  err == -E2BIG ? "no lease can hold it" : "RTSLOT_WAIT_MS ran out",
+				  (unsigned long long)(need / 1000));
+		ret = err;
+		break;
+	default:
+		ret = err;
+		break;
+	}
+out:
+	pthread_rwlock_unlock(&shim.sess);
+	pthread_mutex_unlock(&shim.gate_lock);
+	if (ret < 0 && ret != -E2BIG && ret != -ETIME && ret != -ENOTCONN)
+		shim_session_lost(ret, "rtslotd went away");
+	return ret;
+}
+
+static CUresult ungated(int closed_refuses)
+{
+	if (closed_refuses && shim.cfg.fail == SHIM_FAIL_CLOSED) {
+		__atomic_fetch_add(&shim.n.refused, 1, __ATOMIC_RELAXED);
+		return CUDA_ERROR_NOT_PERMITTED;
+	}
+	__atomic_fetch_add(&shim.n.passed, 1, __ATOMIC_RELAXED);
+	return CUDA_SUCCESS;
+}
+
+CUresult shim_gate_enter(struct shim_launch *l, uintptr_t key, CUstream s, int per_thread)
+{
+	uintptr_t stream;
+	uint64_t est;
+	int st, err;
+
+	l->gated = 0;
+	l->sampled = 0;
+	l->unknown = 0;
+	l->k = NULL;
+	l->stream = s;
+	l->per_thread = per_thread;
+	st = __atomic_load_n(&shim.state, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(st != SHIM_ON, 0)) {
+		shim_init();
+		st = shim_session_up();
+		if (st != SHIM_ON)
+			return ungated(st == SHIM_REFUSE);
+	}
+	/* Into a graph being captured nothing runs yet: nothing to gate. */
+	if (__builtin_expect(__atomic_load_n(&shim.captures, __ATOMIC_RELAXED), 0) &&
+	    shim_capturing(s, per_thread))
+		return CUDA_SUCCESS;
+	l->k = kstat_get(key);
+	est = kstat_est(l->k, shim.cfg.default_est_ns);
+	l->unknown = l->k && !__atomic_load_n(&l->k->est_ns, __ATOMIC_RELAXED);
+	stream = shim_stream_key(s, per_thread);
+	while (!enter_fast(l, stream, est)) {
+		err = gate_slow(l, stream, est);
+		if (err == 2)
+			break;
+		if (err == -E2BIG || err == -ETIME)
+			return ungated(1);
+		if (err < 0) {
+			st = __atomic_load_n(&shim.state, __ATOMIC_ACQUIRE);
+			if (st != SHIM_ON)
+				return ungated(st == SHIM_REFUSE);
+		}
+	}
+	watcher_sample_begin(l);
+	return CUDA_SUCCESS;
+}
+
+void shim_gate_leave(struct shim_launch *l, CUresult launched)
+{
+	if (l->sampled)
+		watcher_sample_end(l, launched);
+	if (l->gated)
+		__atomic_fetch_sub(&shim.gate, 1, __ATOMIC_RELEASE);
+}
+
+/* Caller holds gate_lock and sess (read).  Returns the release's error. */
+static int job_close(uint64_t now)
+{
+	struct rtslot_lease_snap snap;
+	int err = 0;
+
+	gate_close();
+	rtslot_lease_read(shim.page, &snap);
+	if (snap.state == RTSLOT_LEASE_HELD)
+		err = rtslotc_lease_release(shim.task, 0, NULL);
+	if (err == -ENOLCK)		/* revoked meanwhile: nothing to give back */
+		err = 0;
+	__atomic_store_n(&shim.busy_until, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&shim.job_open, 0, __ATOMIC_RELEASE);
+	gate_open();
+	watcher_report_end(now - shim.job_start - shim.job_wait);
+	return err;
+}
+
+/*
+ * Which synchronisations end the job: a context-wide one always; one of
+ * the stream that every launch of the job went to; any other when all the
+ * work launched was due to be done by now (what an app with several
+ * streams gets: its estimates decide).
+ */
+static int sync_covers(enum shim_sync kind, CUstream s, int per_thread, uint64_t now)
+{
+	if (kind == SYNC_CTX)
+		return 1;
+	if (kind == SYNC_STREAM && !__atomic_load_n(&shim.job_streams, __ATOMIC_RELAXED) &&
+	    shim_stream_key(s, per_thread) == shim.job_stream)
+		return 1;
+	return __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE) <= now;
+}
+
+void shim_sync_done(enum shim_sync kind, CUstream s, int per_thread)
+{
+	uint64_t now;
+	int err = 0;
+
+	if (__atomic_load_n(&shim.state, __ATOMIC_ACQUIRE) != SHIM_ON || shim.explicit_jobs ||
+	    !__atomic_load_n(&shim.job_open, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&shim.gate_lock);
+	pthread_rwlock_rdlock(&shim.sess);
+	now = rtslot_now_ns();
+	if (shim.state == SHIM_ON && shim.job_open && !shim.explicit_jobs &&
+	    sync_covers(kind, s, per_thread, now))
+		err = job_close(now);
+	pthread_rwlock_unlock(&shim.sess);
+	pthread_mutex_unlock(&shim.gate_lock);
+	if (err)
+		shim_session_lost(err, "rtslotd went away");
+}
+
+int shim_job_begin(void)
+{
+	uint64_t now;
+	int err = 0;
+
+	shim_init();
+	if (shim_session_up() != SHIM_ON)
+		return -ENOTCONN;
+	pthread_mutex_lock(&shim.gate_lock);
+	pthread_rwlock_rdlock(&shim.sess);
+	now = rtslot_now_ns();
+	if (shim.state != SHIM_ON) {
+		err = -ENOTCONN;
+	} else {
+		shim.explicit_jobs = 1;
+		if (shim.job_open)
+			err = job_close(now);
+		if (!err)
+			job_open(now, 0);
+	}
+	pthread_rwlock_unlock(&shim.sess);
+	pthread_mutex_unlock(&shim.gate_lock);
+	if (err && err != -ENOTCONN)
+		shim_session_lost(err, "rtslotd went away");
+	return err;
+}
+
+int shim_job_end(void)
+{
+	uint64_t busy;
+	int err = 0;
+
+	pthread_mutex_lock(&shim.gate_lock);
+	pthread_rwlock_rdlock(&shim.sess);
+	if (shim.state != SHIM_ON) {
+		err = -ENOTCONN;
+	} else if (!shim.job_open) {
+		err = -EINVAL;
+	} else {
+		/* The app says the job is over; its queued work may not be yet. */
+		busy = __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE);
+		if (busy > rtslot_now_ns())
+			sleep_until(busy);
+		err = job_close(rtslot_now_ns());
+	}
+	pthread_rwlock_unlock(&shim.sess);
+	pthread_mutex_unlock(&shim.gate_lock);
+	if (err && err != -ENOTCONN && err != -EINVAL) {
+		shim_session_lost(err, "rtslotd went away");
+		err = -ENOTCONN;
+	}
+	return err;
+}
