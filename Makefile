@@ -50,13 +50,14 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 -include user/user.mk
 -include user/rtslotd/rtslotd.mk
 -include user/shim/shim.mk
+-include tests/fakecuda/fakecuda.mk
+-include tests/shim/shim_test.mk
 -include bpf/bpf.mk
 -include bench/bench.mk
--include tests/fakecuda/fakecuda.mk
 
 # Every stage writes flat TAP to build/results/<stage>.tap; the summary adds
 # them up and ends with the `N passed, N failed` line.
-CHECK_STAGES ?= unit lint vm rtslotd
+CHECK_STAGES ?= unit lint vm rtslotd fakecuda shim
 check: deps
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@rc=0; for s in $(CHECK_STAGES); do \

@@ -57,14 +57,15 @@ $(RTSLOTCTL_STATIC): $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED)
 # make demo: first the Orin perception workload under every policy in the
 # simulator (no GPU, no module: the slot core on a virtual clock), with a
 # timeline picture of fifo against slot; then the module itself at work in
-# the QEMU guest (user/demo/kmod-demo.sh).
+# the QEMU guest (user/demo/kmod-demo.sh).  demo-shim (tests/shim/shim_test.mk)
+# runs real processes under the CUDA shim on the fake accelerator in between.
 DEMO_OUT	:= $(BUILD)/demo
 DEMO_LOG	:= $(DEMO_OUT)/serial.log
 DEMO_SET	:= $(TOP)/bench/workloads/orin-perception.json
 
 .PHONY: demo-sim demo-guest
 demo: deps
-	@$(MAKE) --no-print-directory demo-sim demo-guest
+	@$(MAKE) --no-print-directory demo-sim demo-shim demo-guest
 
 demo-sim: $(RTSLOTCTL)
 	@mkdir -p $(DEMO_OUT)
