@@ -80,7 +80,11 @@ TEST_F_TIMEOUT(overrun, detected_and_handled, 90)
 	t0 = rt_now();
 	ASSERT_EQ(0, rt_request(self->fd, MSEC(20), SEC(10), &out));
 
-	w->est = MSEC(1);
+	/*
+	 * Long enough to outlive a slow guest: the waiter reads its page after
+	 * the grant, and a lease of 1 ms (plus grace) could be revoked first.
+	 */
+	w->est = MSEC(100);
 	w->timeout = RT_SETTLE;
 	pid = rt_start_waiter(self->g, 0);
 	ASSERT_LT(0, pid);
