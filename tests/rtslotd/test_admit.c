@@ -255,6 +255,62 @@ TEST_F(edf, unknown_wcet_is_learned)
 	ASSERT_EQ(0, rtslotc_unregister(t));
 }
 
+/* Every change of advice moves its generation on by one, demotion included. */
+TEST_F(edf, generation_moves_with_every_change)
+{
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *a, *b;
+	char why[RSP_TEXT_LEN];
+	uint64_t g0, g1;
+
+	rdt_params(&p, "a", 10 * MS, 5 * MS);
+	ASSERT_EQ(0, reg(&self->e, &p, &a, NULL, why));
+	rdt_params(&p, "b", 10 * MS, 2 * MS);
+	p.nvariants = 3;
+	p.variant[0] = (struct rtslotc_variant){ "full", 1.0, 0.9 };
+	p.variant[1] = (struct rtslotc_variant){ "quarter", 0.4, 0.7 };
+	p.variant[2] = (struct rtslotc_variant){ "half", 0.5, 0.8 };
+	ASSERT_EQ(0, reg(&self->e, &p, &b, &adv, why));
+	ASSERT_EQ(0, rtslotc_job_begin(b, 0, &adv));
+	g0 = adv.generation;
+	ASSERT_EQ(0, report(b, 8, 0, 6 * MS, &adv));
+	ASSERT_EQ(2, adv.variant);
+	g1 = adv.generation;
+	EXPECT_EQ(g0 + 1, g1);
+	/* 14.4 ms learned: not even the quarter variant fits beside a. */
+	ASSERT_EQ(0, report(b, 1, 2, 6 * MS, &adv));
+	ASSERT_EQ(RSP_ST_BEST_EFFORT, adv.status);
+	EXPECT_EQ(g1 + 1, adv.generation);
+	ASSERT_EQ(0, rtslotc_unregister(b));
+	ASSERT_EQ(0, rtslotc_unregister(a));
+}
+
+/* A best-effort task with many variants: the most accurate, a clean advice. */
+TEST_F(edf, best_effort_variants_keep_the_advice_clean)
+{
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	char why[RSP_TEXT_LEN];
+
+	rdt_params(&p, "bulk", 100 * MS, 1 * MS);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	p.nvariants = 4;
+	p.variant[0] = (struct rtslotc_variant){ "v0", 1.0, 0.9 };
+	p.variant[1] = (struct rtslotc_variant){ "v1", 0.4, 0.1 };
+	p.variant[2] = (struct rtslotc_variant){ "v2", 0.6, 0.5 };
+	p.variant[3] = (struct rtslotc_variant){ "v3", 0.8, 0.7 };
+	ASSERT_EQ(0, reg(&self->e, &p, &t, &adv, why));
+	EXPECT_EQ(RSP_ST_BEST_EFFORT, adv.status);
+	EXPECT_EQ(0, adv.variant);
+	EXPECT_STREQ("", adv.reason);
+	ASSERT_EQ(0, rtslotc_job_begin(t, 0, &adv));
+	EXPECT_EQ(1, adv.generation);
+	EXPECT_STREQ("", adv.reason);
+	ASSERT_EQ(0, rtslotc_unregister(t));
+}
+
 TEST_F(edf, late_jobs_are_counted)
 {
 	struct rtslotc_params p;

@@ -199,6 +199,15 @@ static uint32_t variant_order(const struct rd_task *t, uint32_t *order)
 	return n;
 }
 
+/* Without a guarantee to keep, the most accurate variant (then the cheapest). */
+static uint32_t best_variant(const struct rd_task *t)
+{
+	uint32_t order[RSP_MAX_VARIANTS];
+
+	variant_order(t, order);
+	return order[0];
+}
+
 /*
  * The most accurate variant of t that keeps the device's set passing its
  * test, others as they are: t->variant set, 0; else 1 and why (the
@@ -403,12 +412,12 @@ int rd_admit(struct rd_dev *d, struct rd_task *t, char *why, size_t len)
 	t->variant = 0;
 	if (!guaranteed(policy)) {
 		t->status = RSP_ST_BEST_EFFORT;
-		variant_order(t, &t->variant);
+		t->variant = best_variant(t);
 		snprintf(t->reason, sizeof(t->reason), "policy %s guarantees no deadline",
 			 rd_policy_name(policy));
 	} else if (t->spec.criticality == RS_CRIT_BEST_EFFORT || !t->base_wcet_us) {
 		t->status = t->base_wcet_us ? RSP_ST_BEST_EFFORT : RSP_ST_LEARNING;
-		variant_order(t, &t->variant);
+		t->variant = best_variant(t);
 		if (!t->base_wcet_us)
 			snprintf(t->reason, sizeof(t->reason),
 				 "best effort until its execution time is learned");
@@ -445,7 +454,7 @@ void rd_admit_update(struct rd_dev *d, struct rd_task *t)
 		if (choose_variant(d, t, why, sizeof(why))) {
 			/* It no longer fits: it keeps running, without a guarantee. */
 			t->status = RSP_ST_BEST_EFFORT;
-			variant_order(t, &t->variant);
+			t->variant = best_variant(t);
 			snprintf(t->reason, sizeof(t->reason), "learned %llu us: %.150s",
 				 (unsigned long long)rd_task_wcet_us(t, t->variant), why);
 		} else {
