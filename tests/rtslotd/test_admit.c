@@ -311,6 +311,34 @@ TEST_F(edf, best_effort_variants_keep_the_advice_clean)
 	ASSERT_EQ(0, rtslotc_unregister(t));
 }
 
+/*
+ * A duration so long that scaling it to variant 1.0 passes 2^64 must not
+ * wrap round to a short one: the estimate saturates and the task cannot
+ * be admitted on it.
+ */
+TEST_F(edf, absurd_durations_do_not_wrap)
+{
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	char why[RSP_TEXT_LEN];
+	int i;
+
+	rdt_params(&p, "wrap", 10 * MS, 1 * MS);
+	p.nvariants = 2;
+	p.variant[0] = (struct rtslotc_variant){ "full", 1.0, 0.9 };
+	p.variant[1] = (struct rtslotc_variant){ "half", 0.5, 0.5 };
+	ASSERT_EQ(0, reg(&self->e, &p, &t, &adv, why));
+	ASSERT_EQ(RSP_ST_ADMITTED, adv.status);
+	/* 2^63 + 1 ms at scale 0.5 is 2^64 + 2 ms at scale 1. */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, rtslotc_job_end(t, 1, (1ULL << 63) + 1000ULL * 1000, &adv));
+	EXPECT_EQ(RSP_ST_BEST_EFFORT, adv.status);
+	/* Learned times stop at 10 s, the longest any registration may give. */
+	EXPECT_EQ(10000 * MS, adv.wcet_us);
+	ASSERT_EQ(0, rtslotc_unregister(t));
+}
+
 TEST_F(edf, late_jobs_are_counted)
 {
 	struct rtslotc_params p;

@@ -56,6 +56,13 @@ uint64_t rd_learn_estimate_us(const struct rd_learn *l, const struct rd_learn_cf
 	k = (uint32_t)ceil(c->quantile * n);
 	q = v[k ? k - 1 : 0];
 	est = ceil((double)q * (1.0 + c->margin) / 1000.0);
+	/*
+	 * No longer than a registration may claim (10 s): every product made
+	 * of a model time later (variant scale, ns, a switch per kernel) then
+	 * stays far inside 64 bits.
+	 */
+	if (est > (double)RD_TIME_MAX_US)
+		return RD_TIME_MAX_US;
 	return est < 1 ? 1 : (uint64_t)est;
 }
 

@@ -116,7 +116,9 @@ struct rd_learn {
 int rd_learn_init(struct rd_learn *l, uint32_t window);
 void rd_learn_free(struct rd_learn *l);
 void rd_learn_add(struct rd_learn *l, uint64_t ns);
-/* The estimate in us, rounded up; 0 while fewer than min_samples. */
+/* The longest time in a task's model (period, execution time, ...), registered or learned. */
+#define RD_TIME_MAX_US		(RS_PERIOD_MAX_NS / 1000)
+/* The estimate in us, rounded up, at most RD_TIME_MAX_US; 0 before min_samples. */
 uint64_t rd_learn_estimate_us(const struct rd_learn *l, const struct rd_learn_cfg *c);
 /* Has the estimate moved away from the model by more than the drift share? */
 int rd_learn_drifted(uint64_t model_us, uint64_t est_us, const struct rd_learn_cfg *c);

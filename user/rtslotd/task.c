@@ -63,9 +63,9 @@ static int check_params(struct rd_client *c, const struct rsp_register *r,
 
 	if (!r->name[0])
 		return reject(reply, -EINVAL, "the task needs a name"), 1;
-	if (!r->period_us || r->period_us > RS_PERIOD_MAX_NS / 1000)
+	if (!r->period_us || r->period_us > RD_TIME_MAX_US)
 		return reject(reply, -EINVAL, "%s: period_us must lie in 1..%llu", r->name,
-			      RS_PERIOD_MAX_NS / 1000), 1;
+			      RD_TIME_MAX_US), 1;
 	if (d > r->period_us)
 		return reject(reply, -EINVAL,
 			      "%s: deadline_us %llu is longer than period_us %llu", r->name,
@@ -76,10 +76,10 @@ static int check_params(struct rd_client *c, const struct rsp_register *r,
 	if (r->kernels > RS_SPEC_MAX_KERNELS)
 		return reject(reply, -EINVAL, "%s: kernels must lie in 1..%d", r->name,
 			      RS_SPEC_MAX_KERNELS), 1;
-	if (r->wcet_us > RS_PERIOD_MAX_NS / 1000 || r->max_kernel_us > RS_PERIOD_MAX_NS / 1000 ||
-	    r->offset_us > RS_PERIOD_MAX_NS / 1000)
+	if (r->wcet_us > RD_TIME_MAX_US || r->max_kernel_us > RD_TIME_MAX_US ||
+	    r->offset_us > RD_TIME_MAX_US)
 		return reject(reply, -EINVAL, "%s: times must not exceed %llu us", r->name,
-			      RS_PERIOD_MAX_NS / 1000), 1;
+			      RD_TIME_MAX_US), 1;
 	if (r->priority < -1000000 || r->priority > 1000000)
 		return reject(reply, -EINVAL, "%s: priority must lie in -1000000..1000000",
 			      r->name), 1;
@@ -263,6 +263,7 @@ int rd_task_job_end(struct rd_task *t, const struct rsp_job_end *e)
 	struct rd_daemon *dd = t->dev->dd;
 	uint32_t nv = t->nvariants ? t->nvariants : 1;
 	uint64_t end = e->end_ns ? e->end_ns : rd_now(), est;
+	rs_u128 ns;
 
 	if (e->variant >= nv)
 		return -EINVAL;
@@ -274,9 +275,14 @@ int rd_task_job_end(struct rd_task *t, const struct rsp_job_end *e)
 	if (!e->duration_ns)
 		return 0;
 
-	/* Kept at variant scale 1, so that every variant's time follows from it. */
-	rd_learn_add(&t->learn, (uint64_t)((rs_u128)e->duration_ns * RSP_PPM /
-					   (t->nvariants ? t->scale_ppm[e->variant] : RSP_PPM)));
+	/*
+	 * Kept at variant scale 1, so that every variant's time follows from
+	 * it; saturated, as a fast variant's report scaled up may pass 2^64
+	 * and must not wrap round to a short one.
+	 */
+	ns = (rs_u128)e->duration_ns * RSP_PPM /
+	     (t->nvariants ? t->scale_ppm[e->variant] : RSP_PPM);
+	rd_learn_add(&t->learn, ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns);
 	est = rd_learn_estimate_us(&t->learn, &dd->cfg.learn);
 	if (!est || (t->status != RSP_ST_LEARNING &&
 		     !rd_learn_drifted(t->base_wcet_us, est, &dd->cfg.learn)))
