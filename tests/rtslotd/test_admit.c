@@ -18,11 +18,16 @@ struct env {
 	struct rtslotc *c;
 };
 
-static int env_start(struct env *e, const char *policy)
+static int env_start_cfg(struct env *e, const char *policy, const char *extra)
 {
-	int err = rdt_start(&e->d, policy, NULL);
+	int err = rdt_start(&e->d, policy, extra);
 
 	return err ?: rdt_connect(&e->d, &e->c);
+}
+
+static int env_start(struct env *e, const char *policy)
+{
+	return env_start_cfg(e, policy, NULL);
 }
 
 static int env_stop(struct env *e)
@@ -468,6 +473,46 @@ TEST(fifo_admits_without_guarantee)
 	ASSERT_EQ(0, rtslotc_unregister(b));
 	ASSERT_EQ(0, rtslotc_unregister(a));
 	EXPECT_EQ(0, env_stop(&e));
+}
+
+/* Tests that make their own daemon: the teardown stops it however they end. */
+FIXTURE(own) {
+	struct env e;
+	int up;
+};
+
+FIXTURE_SETUP(own)
+{
+	self->up = 0;
+}
+
+FIXTURE_TEARDOWN(own)
+{
+	if (self->up)
+		EXPECT_EQ(0, env_stop(&self->e));
+}
+
+/*
+ * The estimate is the nearest rank, also where quantile x n is a whole
+ * number that floating point misses (0.55 x 100 is 55.000000000000007).
+ */
+TEST_F(own, nearest_rank_quantile)
+{
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	char why[RSP_TEXT_LEN];
+
+	ASSERT_EQ(0, env_start_cfg(&self->e, "edf", ", \"learning\": { \"quantile\": 0.55, "
+				   "\"window\": 100, \"min_samples\": 100 }"));
+	self->up = 1;
+	rdt_params(&p, "rank", 10 * MS, 1 * MS);
+	ASSERT_EQ(0, reg(&self->e, &p, &t, &adv, why));
+	/* 55 of 100 at 1 ms: the 0.55 quantile is the 55th, 1 ms, plus 20 %. */
+	ASSERT_EQ(0, report(t, 55, 0, 1 * MS, &adv));
+	ASSERT_EQ(0, report(t, 45, 0, 2 * MS, &adv));
+	EXPECT_EQ(1200, adv.wcet_us);
+	ASSERT_EQ(0, rtslotc_unregister(t));
 }
 
 TEST_HARNESS_MAIN

@@ -44,7 +44,7 @@ static int cmp_u64(const void *a, const void *b)
 
 uint64_t rd_learn_estimate_us(const struct rd_learn *l, const struct rd_learn_cfg *c)
 {
-	uint64_t v[4096], q;
+	uint64_t v[4096], q, qppm;
 	uint32_t n = l->n < 4096 ? l->n : 4096, k;
 	double est;
 
@@ -52,8 +52,12 @@ uint64_t rd_learn_estimate_us(const struct rd_learn *l, const struct rd_learn_cf
 		return 0;
 	memcpy(v, l->ring, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), cmp_u64);
-	/* Nearest rank: the smallest sample with at least q of them at or below. */
-	k = (uint32_t)ceil(c->quantile * n);
+	/*
+	 * Nearest rank: the smallest sample with at least q of them at or
+	 * below.  In integers: ceil(0.55 * 100) is 56 in doubles.
+	 */
+	qppm = (uint64_t)llround(c->quantile * 1e6);
+	k = (uint32_t)((qppm * n + 999999) / 1000000);
 	q = v[k ? k - 1 : 0];
 	est = ceil((double)q * (1.0 + c->margin) / 1000.0);
 	/*
