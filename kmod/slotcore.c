@@ -170,11 +170,17 @@ void rs_task_detach(struct rs_dev *d, struct rs_task *t, rs_u64 now)
 	rs_tick(d, now);
 }
 
+/*
+ * Truncated, as sched_setattr()'s to_ratio() does: rounding each share up
+ * refused sets that fill the device exactly (three tasks of 1 ms every
+ * 3 ms add up to 1000002 ppm), which rtslotd's EDF test rightly admits.
+ * The sum may pass 100 % by less than 1 ppm per task.
+ */
 static rs_u64 task_ppm(const struct rs_task *t)
 {
 	if (!t->runtime)
 		return 0;
-	return (t->runtime * 1000000ULL + t->period - 1) / t->period;
+	return t->runtime * 1000000ULL / t->period;
 }
 
 rs_u64 rs_utilization_ppm(const struct rs_dev *d)

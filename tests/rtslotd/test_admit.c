@@ -344,6 +344,28 @@ TEST_F(edf, absurd_durations_do_not_wrap)
 	ASSERT_EQ(0, rtslotc_unregister(t));
 }
 
+/* Periods that do not divide a million still fill the device to exactly 100 %. */
+TEST_F(edf, exactly_full_is_admitted)
+{
+	struct rtslotc_task *t[3];
+	struct rtslotc_params p;
+	char why[RSP_TEXT_LEN];
+	struct rsp_stats s;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "third%d", i);
+		rdt_params(&p, name, 3 * MS, 1 * MS);
+		ASSERT_EQ(0, reg(&self->e, &p, &t[i], NULL, why)) TH_LOG("%s", why);
+	}
+	ASSERT_EQ(0, rtslotc_stats(self->e.c, &s));
+	EXPECT_EQ(3, s.admitted);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, rtslotc_unregister(t[i]));
+}
+
 TEST_F(edf, late_jobs_are_counted)
 {
 	struct rtslotc_params p;

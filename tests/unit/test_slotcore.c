@@ -312,6 +312,18 @@ TEST_F(core, reservation_is_validated)
 	EXPECT_EQ(400000, rs_utilization_ppm(d));
 }
 
+/* Shares that do not divide a million still fill the device exactly. */
+TEST_F(core, exactly_full_fits)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(1), MS(3), MS(3), 0, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(1), MS(3), MS(3), 0, 0));
+	EXPECT_EQ(0, rs_set_reservation(d, self->c, MS(1), MS(3), MS(3), 0, 0));
+	EXPECT_EQ(999999, rs_utilization_ppm(d));
+	EXPECT_EQ(-RS_EBUSY, rs_set_reservation(d, self->c, MS(1) + US(3), MS(3), MS(3), 0, 0));
+}
+
 TEST_F(core, budget_exhaustion_waits_for_the_next_period)
 {
 	struct rs_dev *d = self->d;
