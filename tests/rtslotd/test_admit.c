@@ -537,4 +537,34 @@ TEST_F(own, nearest_rank_quantile)
 	ASSERT_EQ(0, rtslotc_unregister(t));
 }
 
+/* More than 256 admitted tasks still get priorities in 1..99. */
+TEST_F(own, many_priorities)
+{
+	enum { N = 257 };
+	static struct rtslotc_task *t[N];
+	struct rtslotc_params p;
+	char why[RSP_TEXT_LEN];
+	struct rsp_stats s;
+	int i, n;
+
+	ASSERT_EQ(0, env_start_cfg(&self->e, "fp", ", \"max_tasks_per_client\": 300"));
+	self->up = 1;
+	for (n = 0; n < N; n++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "t%d", n);
+		rdt_params(&p, name, 1000 * MS, 10);
+		/* Two priorities among the first 256, a third for the last. */
+		p.priority = n == N - 1 ? 3 : 1 + n % 2;
+		if (reg(&self->e, &p, &t[n], NULL, why))
+			break;
+	}
+	EXPECT_EQ(N, n) TH_LOG("%s", why);
+	ASSERT_EQ(0, rtslotc_stats(self->e.c, &s));
+	EXPECT_EQ(n, s.admitted);
+	EXPECT_EQ(0, s.errors);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, rtslotc_unregister(t[i]));
+}
+
 TEST_HARNESS_MAIN

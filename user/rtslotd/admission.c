@@ -238,17 +238,23 @@ static int cmp_i32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Priorities by rank into 1..99 (as the simulator does); best effort 0. */
-static void rank_priorities(struct rd_dev *d)
+/*
+ * Priorities by rank into 1..99 (as the simulator does); best effort 0.
+ * Every admitted task's priority must be in v: one left out would rank
+ * past the last and get more than 99, which the device refuses.
+ */
+static int rank_priorities(struct rd_dev *d)
 {
-	int32_t v[256];
+	int32_t *v = malloc((d->ntasks ? d->ntasks : 1) * sizeof(*v));
 	uint32_t n = 0, uniq = 0, k;
 	struct rd_list *pos;
 
+	if (!v)
+		return -ENOMEM;
 	rd_list_for_each(pos, &d->tasks) {
 		struct rd_task *t = rd_container(pos, struct rd_task, dev_link);
 
-		if (t->status == RSP_ST_ADMITTED && n < 256)
+		if (t->status == RSP_ST_ADMITTED)
 			v[n++] = t->spec.priority;
 	}
 	qsort(v, n, sizeof(*v), cmp_i32);
@@ -266,6 +272,8 @@ static void rank_priorities(struct rd_dev *d)
 			;
 		t->prio = uniq > 1 ? (int32_t)(1 + k * 98 / (uniq - 1)) : 50;
 	}
+	free(v);
+	return 0;
 }
 
 /* The reservation an admitted task gets: its worst case with a switch per kernel. */
@@ -373,9 +381,10 @@ static void bump_advice(struct rd_dev *d)
 
 static int apply(struct rd_dev *d)
 {
-	int err;
+	int err = rank_priorities(d);
 
-	rank_priorities(d);
+	if (err)
+		return err;
 	err = apply_reservations(d);
 	if (d->dd->cfg.policy == RSP_POLICY_SLOT) {
 		err = apply_plan(d) ?: err;

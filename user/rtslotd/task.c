@@ -202,11 +202,14 @@ int rd_task_register(struct rd_client *c, const struct rsp_register *r, int *fd,
 	if (err) {
 		d->be->task_detach(d, t);
 		unlink_task(t);
-		if (err < 0)
+		if (err < 0) {
+			/* The others were given ranks, reservations and a table with t in. */
+			rd_admit_remove(d);
 			reject(reply, err, "%s: the device refused the plan: %s", r->name,
 			       strerror(-err));
-		else
+		} else {
 			reject(reply, -ENOSPC, "%s: %s", r->name, why);
+		}
 		goto rejected;
 	}
 	accepted(t, reply);
