@@ -5,10 +5,16 @@
  * revoked by the daemon's timer, clients that outlive the daemon.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -256,6 +262,69 @@ TEST_F(lease, timeout_cancels_the_request)
 	EXPECT_EQ(1, s.grants);
 	EXPECT_EQ(0, rtslotc_unregister(a));
 	EXPECT_EQ(0, rtslotc_unregister(b));
+}
+
+struct waiter {
+	struct rtslotc_task *t;
+	int ret, done;
+};
+
+static void *wait_lease(void *p)
+{
+	struct waiter *w = p;
+
+	w->ret = rtslotc_lease_request(w->t, 1000, RDT_SETTLE_NS);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A connection is shared by threads: a reply on its way to another
+ * thread is no hang-up for a thread waiting on its lease page.
+ */
+TEST_F(lease, waiter_shares_its_connection)
+{
+	struct rtslotc_task *h = task(_metadata, self->c, "holder");
+	struct waiter w = { 0 };
+	union rsp_msg m, r;
+	struct rtslotc *c2;
+	struct stat st;
+	pthread_t th;
+	int sfd;
+
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(0, rtslotc_lease_request(h, 1000000, RDT_SETTLE_NS));
+	/* The connection's socket takes the lowest free descriptor. */
+	sfd = dup(0);
+	ASSERT_LE(0, sfd);
+	close(sfd);
+	ASSERT_EQ(0, rdt_connect(&self->d, &c2));
+	ASSERT_EQ(0, fstat(sfd, &st));
+	ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	w.t = task(_metadata, c2, "waiter");
+	ASSERT_NE(NULL, w.t);
+	ASSERT_EQ(0, pthread_create(&th, NULL, wait_lease, &w));
+	ASSERT_EQ(0, rdt_wait_state(rtslotc_page(w.t), RTSLOT_LEASE_WAITING, RDT_SETTLE_NS));
+
+	/* Another thread's request is answered; its reply waits on the socket. */
+	memset(&m, 0, sizeof(m));
+	rsp_init(&m.hdr, RSP_STATS, 0x7fff);
+	ASSERT_EQ((ssize_t)m.hdr.size, send(sfd, &m, m.hdr.size, MSG_NOSIGNAL));
+	rdt_sleep_us(20000);
+	syscall(SYS_futex, &rtslotc_page(w.t)->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	/* Past one liveness check of the waiter as well. */
+	rdt_sleep_us(250000);
+	EXPECT_EQ(0, __atomic_load_n(&w.done, __ATOMIC_ACQUIRE)) TH_LOG("waiter gave up: %d", w.ret);
+	ASSERT_LT(0, recv(sfd, &r, sizeof(r), 0));
+	EXPECT_EQ(0x7fff, r.hdr.seq);
+
+	ASSERT_EQ(0, rtslotc_lease_release(h, 0, NULL));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(0, rtslotc_lease_release(w.t, 0, NULL));
+	EXPECT_EQ(0, rtslotc_unregister(w.t));
+	EXPECT_EQ(0, rtslotc_unregister(h));
+	rtslotc_close(c2);
 }
 
 /* The daemon's timeout fires at lease end + grace and takes the lease back. */

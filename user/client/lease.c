@@ -47,14 +47,14 @@ static int lease_call(struct rtslotc_task *t, uint16_t type, uint64_t arg,
 
 static int daemon_gone(const struct rtslotc_task *t)
 {
-	struct pollfd p = { .fd = t->c->fd, .events = 0 };
+	struct pollfd p = { .fd = t->c->fd, .events = POLLRDHUP };
 
 	/*
-	 * Only a hang-up counts: a reply that is readable belongs to another
-	 * thread's request on the same connection (the CUDA shim reports
-	 * jobs from its watcher while a launch waits here).
+	 * A hang-up only: something to read may be the reply to another
+	 * thread's request on this connection (calls hold the lock, waits
+	 * do not), and it is not ours to take.
 	 */
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 /* Wait on the page until this request is granted; -ETIME at deadline. */
