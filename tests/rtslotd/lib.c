@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -88,6 +89,13 @@ static void dump_log(const struct rdt *d)
 
 int rdt_start(struct rdt *d, const char *policy, const char *extra)
 {
+	return rdt_start_nofile(d, policy, extra, 0);
+}
+
+int rdt_start_nofile(struct rdt *d, const char *policy, const char *extra,
+		     unsigned long nofile)
+{
+	struct rlimit rl = { .rlim_cur = nofile, .rlim_max = nofile };
 	uint64_t until;
 	int err, st, fd;
 
@@ -99,8 +107,12 @@ int rdt_start(struct rdt *d, const char *policy, const char *extra)
 		return -errno;
 	if (!d->pid) {
 		fd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0)
+		if (fd >= 0) {
 			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(126);
 		execl(rdt_bin(), "rtslotd", "-c", d->cfg, "-v", (char *)NULL);
 		_exit(127);
 	}

@@ -29,6 +29,9 @@ struct rdt {
  * else a string starting with a comma).  0 once it answers on its socket.
  */
 int rdt_start(struct rdt *d, const char *policy, const char *extra);
+/* The same, the daemon limited to nofile open files (hard limit). */
+int rdt_start_nofile(struct rdt *d, const char *policy, const char *extra,
+		     unsigned long nofile);
 /* Write the configuration only (for tests that run the binary themselves). */
 int rdt_write_config(struct rdt *d, const char *policy, const char *extra);
 /* SIGTERM, wait: 0 when it exited with status 0 (sanitizers found nothing). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -196,6 +197,62 @@ TEST_F(rd, vanished_clients_are_cleaned_up)
 	for (i = 0; i < N; i++)
 		for (k = 0; k < 2; k++)
 			free(t[i][k]);
+}
+
+/* Lines of the daemon's log that contain what. */
+static int log_lines(const struct rdt *d, const char *what)
+{
+	char line[1024];
+	FILE *f = fopen(d->log, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
+/*
+ * Out of file descriptors, accept fails at once: rtslotd must wait before
+ * it tries again (a SCHED_FIFO daemon spinning on it would own a CPU), and
+ * serve again once descriptors are free.
+ */
+FIXTURE(nofile) {
+	struct rdt d;
+};
+
+/* rtslotd with 16 open files at most: a handful of clients use them up. */
+FIXTURE_SETUP(nofile)
+{
+	ASSERT_EQ(0, rdt_start_nofile(&self->d, "edf", NULL, 16));
+}
+
+FIXTURE_TEARDOWN(nofile)
+{
+	EXPECT_EQ(0, rdt_stop(&self->d));
+	rdt_cleanup(&self->d);
+}
+
+TEST_F(nofile, accept_backs_off_without_descriptors)
+{
+	enum { N = 24 };
+	struct rsp_stats s;
+	int fd[N], i, lines;
+
+	for (i = 0; i < N; i++) {
+		fd[i] = rdt_raw_connect(&self->d);
+		ASSERT_LE(0, fd[i]);
+	}
+	rdt_sleep_us(300000);
+	lines = log_lines(&self->d, "accept");
+	EXPECT_LT(0, lines);
+	EXPECT_GE(3, lines) TH_LOG("%d lines about accept in 300 ms", lines);
+	for (i = 0; i < N; i++)
+		close(fd[i]);
+	/* Descriptors come back as the hang-ups are seen: rtslotd serves again. */
+	ASSERT_EQ(0, rdt_stats(&self->d, &s));
 }
 
 TEST_F(rd, sighup_logs_and_keeps_serving)

@@ -22,8 +22,12 @@ enum {
 	UD_SIGNAL,
 	UD_TIMER,
 	UD_IGNORE,
+	UD_ACCEPT_RETRY,
 	UD_LAST = 4096,
 };
+
+/* How long accepting waits when the process is out of files or memory. */
+#define ACCEPT_BACKOFF_NS	(100LL * 1000 * 1000)
 
 enum { RD_IO_RECV = 1, RD_IO_SEND };
 
@@ -33,7 +37,8 @@ struct loop {
 	int lfd, sfd;
 	int multishot;
 	struct signalfd_siginfo si;
-	struct __kernel_timespec ts;
+	struct __kernel_timespec ts, backoff;
+	int starved;			/* accept failed for want of resources */
 	int timer_armed;
 	uint64_t timer_at;
 };
@@ -59,6 +64,26 @@ static void arm_accept(struct loop *l)
 	else
 		io_uring_prep_accept(sqe, l->lfd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, UD_ACCEPT);
+}
+
+/*
+ * Out of descriptors (or memory), accept fails at once for as long as the
+ * shortage lasts: re-armed at once it would spin, and a SCHED_FIFO
+ * rtslotd spinning owns its CPU.  Try again a little later instead.
+ */
+static void arm_accept_later(struct loop *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	l->backoff.tv_sec = 0;
+	l->backoff.tv_nsec = ACCEPT_BACKOFF_NS;
+	io_uring_prep_timeout(sqe, &l->backoff, 0, 0);
+	io_uring_sqe_set_data64(sqe, UD_ACCEPT_RETRY);
+}
+
+static int accept_starved(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM;
 }
 
 static void arm_signal(struct loop *l)
@@ -139,6 +164,7 @@ static void on_accept(struct loop *l, const struct io_uring_cqe *cqe)
 	struct rd_client *c;
 
 	if (cqe->res >= 0) {
+		l->starved = 0;
 		c = rd_client_new(l->dd, cqe->res);
 		if (c)
 			arm_recv(l, c);
@@ -147,10 +173,20 @@ static void on_accept(struct loop *l, const struct io_uring_cqe *cqe)
 	} else if (cqe->res == -EINVAL && l->multishot) {
 		rd_log(l->dd, RD_INFO, "no multishot accept in this kernel: re-arming");
 		l->multishot = 0;
+	} else if (accept_starved(cqe->res)) {
+		/* Once per shortage: the retries would flood the log. */
+		if (!l->starved)
+			rd_log(l->dd, RD_ERR, "accept: %s: new clients wait until it passes",
+			       strerror(-cqe->res));
+		l->starved = 1;
 	} else {
 		rd_log(l->dd, RD_ERR, "accept: %s", strerror(-cqe->res));
 	}
-	if (!(cqe->flags & IORING_CQE_F_MORE))
+	if (cqe->flags & IORING_CQE_F_MORE)
+		return;
+	if (accept_starved(cqe->res))
+		arm_accept_later(l);
+	else
 		arm_accept(l);
 }
 
@@ -260,6 +296,9 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 	case UD_TIMER:
 		l->timer_armed = 0;
 		rd_devs_tick(l->dd, rd_now());
+		break;
+	case UD_ACCEPT_RETRY:
+		arm_accept(l);
 		break;
 	case UD_IGNORE:
 		break;
