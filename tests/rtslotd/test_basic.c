@@ -342,6 +342,8 @@ TEST(config_errors_name_the_field)
 		{ ", \"learning\": { \"quantile\": 2 }", "learning.quantile" },
 		{ ", \"socket_mode\": \"0999\"", "socket_mode" },
 		{ ", \"rt_priority\": 200", "rt_priority" },
+		{ ", \"accelerators\": [ { \"name\": \"g\" }, { \"name\": \"h\", \"device\": 0 } ]",
+		  "accelerators[1].device" },
 	};
 	char out[4096], args[256];
 	struct rdt d;
@@ -362,6 +364,14 @@ TEST(config_errors_name_the_field)
 	EXPECT_NE(NULL, strstr(out, "\"policy\":\"fp\""));
 	EXPECT_NE(NULL, strstr(out, "\"name\":\"dla0\""));
 	EXPECT_NE(NULL, strstr(out, "\"switch_us\":25"));
+	rdt_cleanup(&d);
+	/* Numbers are printed as they are in force, not rounded to 6 digits. */
+	ASSERT_EQ(0, rdt_write_config(&d, "rr", ", \"learning\": { \"quantile\": 0.9999999, "
+				      "\"margin\": 0.125 }"));
+	snprintf(args, sizeof(args), "-c %s --check-config", d.cfg);
+	EXPECT_EQ(0, run(args, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "\"quantile\":0.9999999")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"margin\":0.125")) TH_LOG("%s", out);
 	rdt_cleanup(&d);
 }
 

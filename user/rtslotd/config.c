@@ -222,6 +222,12 @@ static int parse_accel(struct ctx *x, struct json_object *o, struct rd_accel_cfg
 	return err;
 }
 
+/* The N of /dev/rtslotN accelerator i uses: its device, else its position. */
+static int dev_of(const struct rd_config *c, size_t i)
+{
+	return c->accel[i].dev_index >= 0 ? c->accel[i].dev_index : (int)i;
+}
+
 static int parse_accels(struct ctx *x, struct json_object *root, struct rd_config *c)
 {
 	struct json_object *arr;
@@ -242,9 +248,14 @@ static int parse_accels(struct ctx *x, struct json_object *root, struct rd_confi
 		err = parse_accel(x, json_object_array_get_idx(arr, i), &c->accel[i]);
 		if (err)
 			return err;
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) {
 			if (!strcmp(c->accel[j].name, c->accel[i].name))
 				return fail(x, "name", "\"%s\" appears twice", c->accel[i].name);
+			/* Two hosts of one device would overwrite each other's table. */
+			if (dev_of(c, j) == dev_of(c, i))
+				return fail(x, "device", "/dev/rtslot%d is accelerators[%zu]'s too",
+					    dev_of(c, i), j);
+		}
 	}
 	x->where = "";
 	return 0;
@@ -375,11 +386,19 @@ int rd_config_load(struct rd_config *c, const char *path, char *err, size_t len)
 	return ret;
 }
 
+/* The shortest text that reads back as the same double: what is in force. */
 static struct json_object *dbl(double d)
 {
 	char buf[32];
+	int prec;
 
-	snprintf(buf, sizeof(buf), "%g", d);
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	if (prec == 17)
+		snprintf(buf, sizeof(buf), "%.17g", d);
 	return json_object_new_double_s(d, buf);
 }
 
