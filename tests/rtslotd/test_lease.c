@@ -345,8 +345,12 @@ TEST(overrun_is_revoked_by_the_timer)
 	strcpy(p.name, "next");
 	ASSERT_EQ(0, rtslotc_register(c, &p, &w, NULL, NULL, 0));
 	ASSERT_EQ(0, rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS));
-	/* Keep holding; the waiter gets the device once the holder is revoked. */
-	ASSERT_EQ(0, rtslotc_lease_request(w, 1000000, RDT_SETTLE_NS));
+	/*
+	 * Keep holding; the waiter gets the device once the holder is revoked,
+	 * and asks for long enough that it is not revoked in turn before the
+	 * checks below are done, however slow the machine.
+	 */
+	ASSERT_EQ(0, rtslotc_lease_request(w, 1000ULL * 1000 * 1000, RDT_SETTLE_NS));
 	EXPECT_EQ(RTSLOT_LEASE_NONE, rtslotc_page(t)->state);
 	EXPECT_EQ(-ENOLCK, rtslotc_lease_release(t, 0, NULL));
 	ASSERT_EQ(0, rtslotc_stats(c, &s));
