@@ -284,6 +284,24 @@ int rdt_raw_hello(int fd)
 	return rdt_raw_call(fd, &m, m.hdr.size, -1, &r, NULL) == RSP_WELCOME ? 0 : -EPROTO;
 }
 
+int rdt_lease_msg(struct rtslotc *c, struct rtslotc_task *t, uint16_t type, uint64_t est_ns)
+{
+	union rsp_msg m, r;
+	int type_in;
+
+	memset(&m, 0, sizeof(m));
+	rsp_init(&m.hdr, type, rtslotc_next_seq(c));
+	m.lreq.task_id = rtslotc_task_id(t);
+	if (type == RSP_LEASE_REQUEST || type == RSP_LEASE_RENEW)
+		m.lreq.est_ns = est_ns;
+	type_in = rtslotc_call_raw(c, &m, m.hdr.size, -1, &r, NULL);
+	if (type_in == RSP_ERROR)
+		return r.error.err;
+	if (type_in != RSP_LEASE)
+		return type_in < 0 ? type_in : -EPROTO;
+	return (int)r.lease.state;
+}
+
 int rdt_wait_state(const struct rtslot_lease_page *p, uint32_t state, uint64_t timeout_ns)
 {
 	uint64_t until = rdt_now() + timeout_ns;

@@ -57,6 +57,12 @@ int rdt_raw_call(int fd, const void *buf, size_t len, int fd_in, union rsp_msg *
 /* A HELLO on a raw connection: 0 when WELCOME came back. */
 int rdt_raw_hello(int fd);
 
+/*
+ * One LEASE_* request on c for t without waiting for a grant: the state
+ * rtslotd answers (enum rtslot_lease_state), or -errno (an ERROR's too).
+ */
+int rdt_lease_msg(struct rtslotc *c, struct rtslotc_task *t, uint16_t type, uint64_t est_ns);
+
 /* Wait until the page's state is state (0) or the hang guard passes (-ETIME). */
 int rdt_wait_state(const struct rtslot_lease_page *p, uint32_t state, uint64_t timeout_ns);
 uint64_t rdt_now(void);

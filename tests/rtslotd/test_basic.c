@@ -342,6 +342,8 @@ TEST(config_errors_name_the_field)
 		{ ", \"learning\": { \"quantile\": 2 }", "learning.quantile" },
 		{ ", \"socket_mode\": \"0999\"", "socket_mode" },
 		{ ", \"rt_priority\": 200", "rt_priority" },
+		{ ", \"accelerators\": [ { \"name\": \"g\", \"timeslice_us\": 50 } ]",
+		  "accelerators[0].timeslice_us" },
 		{ ", \"accelerators\": [ { \"name\": \"g\" }, { \"name\": \"h\", \"device\": 0 } ]",
 		  "accelerators[1].device" },
 	};
@@ -364,14 +366,17 @@ TEST(config_errors_name_the_field)
 	EXPECT_NE(NULL, strstr(out, "\"policy\":\"fp\""));
 	EXPECT_NE(NULL, strstr(out, "\"name\":\"dla0\""));
 	EXPECT_NE(NULL, strstr(out, "\"switch_us\":25"));
+	EXPECT_NE(NULL, strstr(out, "\"timeslice_us\":2000")) TH_LOG("%s", out);
 	rdt_cleanup(&d);
 	/* Numbers are printed as they are in force, not rounded to 6 digits. */
 	ASSERT_EQ(0, rdt_write_config(&d, "rr", ", \"learning\": { \"quantile\": 0.9999999, "
-				      "\"margin\": 0.125 }"));
+				      "\"margin\": 0.125 }, \"accelerators\": [ { \"name\": "
+				      "\"gpu0\", \"timeslice_us\": 5000 } ]"));
 	snprintf(args, sizeof(args), "-c %s --check-config", d.cfg);
 	EXPECT_EQ(0, run(args, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "\"quantile\":0.9999999")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"margin\":0.125")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"timeslice_us\":5000")) TH_LOG("%s", out);
 	rdt_cleanup(&d);
 }
 

@@ -100,6 +100,10 @@ static int kmod_dev_init(struct rd_dev *d, char *why, size_t len)
 		rd_log(d->dd, RD_INFO, "%s: frame_us stays as it is until the old table ends",
 		       a->name);
 	d->frame_ns = a->frame_us * NS;
+	/* Leases go from the client to the module, which has no rr: see docs/rtslotd.md. */
+	if (!err && d->dd->cfg.policy == RSP_POLICY_RR)
+		rd_log(d->dd, RD_INFO, "%s: rr with the kmod backend is fifo at kernel "
+		       "boundaries: timeslice_us applies to the user backend only", a->name);
 	if (err)
 		snprintf(why, len, "%s: /dev/rtslot%d: %s: %s", a->name, d->kindex, step,
 			 strerror(-err));

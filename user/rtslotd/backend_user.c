@@ -235,6 +235,38 @@ static uint64_t user_epoch(struct rd_dev *d)
 	return d->core.table.nslots ? d->core.epoch : 0;
 }
 
+/*
+ * rr, a timeslice round robin in front of the unchanged core: the core
+ * serves best-effort waiters of equal priority in request order and gives
+ * each a lease as long as the work it asked for.  Asking for at least a
+ * timeslice makes that lease the slice; the holder launches inside it on
+ * its fast path.
+ */
+static uint64_t rr_est(const struct rd_dev *d, uint64_t est)
+{
+	uint64_t slice = d->cfg->timeslice_us * NS;
+
+	return d->dd->cfg.policy == RSP_POLICY_RR && est && est < slice ? slice : est;
+}
+
+/*
+ * rr: a renewal whose work still fits the lease comes from inside the
+ * holder's slice and keeps it, exactly as its fast path would have.  Only
+ * work the rest of the slice cannot take renews in the core, which queues
+ * the holder behind the waiters (they asked earlier) or, alone, grants it
+ * the next slice at once.
+ */
+static int rr_keeps(struct rd_dev *d, const struct rd_task *t, uint64_t est, uint64_t now)
+{
+	const struct rs_task *c = &t->core;
+	uint64_t left, guard = rs_guard(&d->core);
+
+	if (d->dd->cfg.policy != RSP_POLICY_RR || !est || c->state != RS_TASK_HOLDING || c->yield)
+		return 0;
+	left = c->lease_end > now ? c->lease_end - now : 0;
+	return left >= guard && est <= left - guard;
+}
+
 static int user_lease(struct rd_dev *d, struct rd_task *t, int type, uint64_t arg,
 		      struct rsp_lease *out)
 {
@@ -244,10 +276,11 @@ static int user_lease(struct rd_dev *d, struct rd_task *t, int type, uint64_t ar
 
 	switch (type) {
 	case RSP_LEASE_REQUEST:
-		err = rs_request(&d->core, &t->core, arg, now);
+		err = rs_request(&d->core, &t->core, rr_est(d, arg), now);
 		break;
 	case RSP_LEASE_RENEW:
-		err = rs_renew(&d->core, &t->core, arg, now);
+		if (!rr_keeps(d, t, arg, now))
+			err = rs_renew(&d->core, &t->core, rr_est(d, arg), now);
 		break;
 	case RSP_LEASE_RELEASE:
 		err = rs_release(&d->core, &t->core, arg, now, &held);

@@ -60,6 +60,7 @@ static void accel_defaults(struct rd_accel_cfg *a, const char *name)
 	a->overrun_action = RS_OVERRUN_REVOKE;
 	a->frame_us = 10000;
 	a->overrun_grace_us = 1000;
+	a->timeslice_us = 2000;
 }
 
 void rd_config_defaults(struct rd_config *c)
@@ -193,7 +194,7 @@ static int parse_accel(struct ctx *x, struct json_object *o, struct rd_accel_cfg
 {
 	static const char *const keys[] = {
 		"name", "device", "preempt", "preempt_latency_us", "switch_us", "guard_us",
-		"frame_us", "overrun_action", "overrun_grace_us", NULL
+		"frame_us", "overrun_action", "overrun_grace_us", "timeslice_us", NULL
 	};
 	struct json_object *v;
 	uint64_t dev = 0;
@@ -216,6 +217,10 @@ static int parse_accel(struct ctx *x, struct json_object *o, struct rd_accel_cfg
 	err = err ?: get_u64(x, o, "guard_us", 1000000, &a->guard_us);
 	err = err ?: get_u64(x, o, "frame_us", 10000000, &a->frame_us);
 	err = err ?: get_u64(x, o, "overrun_grace_us", 1000000, &a->overrun_grace_us);
+	err = err ?: get_u64(x, o, "timeslice_us", 1000000, &a->timeslice_us);
+	/* Shorter than a lease round trip, a slice would be fifo with more messages. */
+	if (!err && a->timeslice_us < 100)
+		return fail(x, "timeslice_us", "must lie in 100..1000000");
 	if (!err && (a->frame_us < 100 || a->frame_us <= a->guard_us ||
 		     a->frame_us <= a->switch_us))
 		return fail(x, "frame_us", "must lie in 100..10000000 and exceed guard_us and switch_us");
@@ -448,6 +453,8 @@ void rd_config_print(const struct rd_config *c, int fd)
 				       json_object_new_string(overrun_words[x->overrun_action]));
 		json_object_object_add(a, "overrun_grace_us",
 				       json_object_new_int64((int64_t)x->overrun_grace_us));
+		json_object_object_add(a, "timeslice_us",
+				       json_object_new_int64((int64_t)x->timeslice_us));
 		json_object_array_add(arr, a);
 	}
 	json_object_object_add(o, "accelerators", arr);

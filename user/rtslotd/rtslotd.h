@@ -70,6 +70,7 @@ struct rd_accel_cfg {
 	uint64_t guard_us;
 	uint64_t frame_us;		/* fifo/rr/fp/edf; slot plans its own */
 	uint64_t overrun_grace_us;
+	uint64_t timeslice_us;		/* rr: the shortest lease (user backend) */
 };
 
 struct rd_learn_cfg {
