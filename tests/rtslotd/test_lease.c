@@ -56,20 +56,6 @@ static struct rtslotc_task *task(struct __test_metadata *_metadata, struct rtslo
 	return t;
 }
 
-/* Queue a request without waiting for it: the state the daemon answers. */
-static int queue(struct rtslotc *c, struct rtslotc_task *t, uint64_t est)
-{
-	union rsp_msg m, r;
-
-	memset(&m, 0, sizeof(m));
-	rsp_init(&m.hdr, RSP_LEASE_REQUEST, rtslotc_next_seq(c));
-	m.lreq.task_id = rtslotc_task_id(t);
-	m.lreq.est_ns = est;
-	if (rtslotc_call_raw(c, &m, m.hdr.size, -1, &r, NULL) != RSP_LEASE)
-		return -1;
-	return (int)r.lease.state;
-}
-
 /* A child that takes a lease, says so on the pipe, and waits to be killed. */
 static pid_t holder(const struct rdt *d, int wfd)
 {
@@ -104,7 +90,7 @@ TEST_F(lease, killed_holder_hands_over)
 	pid = holder(&self->d, pfd[1]);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(1, read(pfd[0], &b, 1));
-	ASSERT_EQ(RTSLOT_LEASE_WAITING, queue(self->c, t, 10000));
+	ASSERT_EQ(RTSLOT_LEASE_WAITING, rdt_lease_msg(self->c, t, RSP_LEASE_REQUEST, 10000));
 	/* Nobody else can hand the lease over: it stays ours to wait for. */
 	rdt_sleep_us(20000);
 	EXPECT_EQ(RTSLOT_LEASE_WAITING, rtslotc_page(t)->state);

@@ -48,14 +48,32 @@ static const struct rs_ops user_ops = {
 };
 
 /*
- * Publish t's lease as a seqcount (odd while writing), the protocol the
- * kernel module uses for the same page, then wake whoever waits on seq.
+ * Write n's lease fields to p as a seqcount (odd while writing), the
+ * protocol the kernel module uses for the same page, then wake whoever
+ * waits on seq.
  */
+static void page_write(struct rtslot_lease_page *p, const struct rtslot_lease_page *n)
+{
+	uint32_t seq = p->seq;
+
+	__atomic_store_n(&p->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&p->state, n->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->generation, n->generation, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->lease_end_ns, n->lease_end_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->granted_ns, n->granted_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->yield_requested, n->yield_requested, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->guard_ns, n->guard_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
+	/* A shared futex: the clients map the same memfd page. */
+	syscall(SYS_futex, &p->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Publish t's lease as the core has it, when that changed. */
 static void page_publish(struct rd_dev *d, struct rd_task *t)
 {
-	struct rtslot_lease_page *p = t->page, n = t->shown;
+	struct rtslot_lease_page n = t->shown;
 	const struct rs_task *c = &t->core;
-	uint32_t seq;
 
 	n.state = c->state;		/* RS_TASK_* equal RTSLOT_LEASE_* */
 	n.generation = c->generation;
@@ -66,19 +84,7 @@ static void page_publish(struct rd_dev *d, struct rd_task *t)
 	if (!memcmp(&n, &t->shown, sizeof(n)))
 		return;
 	t->shown = n;
-
-	seq = p->seq;
-	__atomic_store_n(&p->seq, seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&p->state, n.state, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->generation, n.generation, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->lease_end_ns, n.lease_end_ns, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->granted_ns, n.granted_ns, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->yield_requested, n.yield_requested, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->guard_ns, n.guard_ns, __ATOMIC_RELAXED);
-	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
-	/* A shared futex: the clients map the same memfd page. */
-	syscall(SYS_futex, &p->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	page_write(t->page, &n);
 }
 
 /* Any core call may grant, revoke or ask to yield: publish what changed. */
@@ -175,19 +181,19 @@ fail:
 
 static void user_task_detach(struct rd_dev *d, struct rd_task *t)
 {
-	struct rtslot_lease_page *p = t->page;
+	struct rtslot_lease_page *p = t->page, n = t->shown;
 
 	/* The core may grant the next waiter here: publish its page. */
 	rs_task_detach(&d->core, &t->core, rd_now());
 	memset(&t->core, 0, sizeof(t->core));
 	if (p) {
+		/* What a client still waiting sees last: no lease, nothing to wait for. */
 		t->page = NULL;
-		__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		__atomic_store_n(&p->state, RTSLOT_LEASE_NONE, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->lease_end_ns, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELEASE);
-		syscall(SYS_futex, &p->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+		n.state = RTSLOT_LEASE_NONE;
+		n.lease_end_ns = 0;
+		n.granted_ns = 0;
+		n.yield_requested = 0;
+		page_write(p, &n);
 		munmap(p, (size_t)sysconf(_SC_PAGESIZE));
 	}
 	if (t->memfd >= 0)
