@@ -107,9 +107,13 @@ TEST_F(shim, every_path_lands_in_the_shim)
 	ASSERT_EQ(0, settled(&self->d, &s));
 	EXPECT_EQ(1, s.registrations);
 	EXPECT_EQ(5, s.jobs);
-	EXPECT_EQ(0, s.errors);
 	EXPECT_LE(5, s.grants);
-	EXPECT_EQ(s.grants, s.releases);
+	/*
+	 * Every lease given back, or taken back for an overrun (a loaded
+	 * machine may stall a holder); a release after that is the only error.
+	 */
+	EXPECT_EQ(s.grants, s.releases + s.revokes);
+	EXPECT_LE(s.errors, s.revokes);
 }
 
 /* The control: the same program without the shim reaches the driver. */
@@ -154,7 +158,7 @@ TEST_F(shim, a_forked_child_is_a_task_of_its_own)
 	ASSERT_EQ(0, settled(&self->d, &s));
 	EXPECT_EQ(2, s.registrations);
 	EXPECT_EQ(11, s.jobs);
-	EXPECT_EQ(0, s.errors);
+	EXPECT_LE(s.errors, s.revokes);
 }
 
 TEST_F_TIMEOUT(shim, many_threads_launch_through_one_lease, 120)
@@ -167,7 +171,7 @@ TEST_F_TIMEOUT(shim, many_threads_launch_through_one_lease, 120)
 	EXPECT_EQ(2, kvl(self->a.text, "state"));
 	EXPECT_LE(1, kvl(self->a.text, "jobs"));
 	ASSERT_EQ(0, settled(&self->d, &s));
-	EXPECT_EQ(0, s.errors);
+	EXPECT_LE(s.errors, s.revokes);
 }
 
 TEST_F(shim, markers_make_the_jobs)
