@@ -104,7 +104,9 @@ def read_typedefs(path, bases):
             found.setdefault(m.group(1), []).append(Variant(*m.groups(), internal))
     missing = [b for b in bases if b not in found]
     if missing:
-        sys.exit("gen_intercept: %s: no typedef for %s" % (path, ", ".join(missing)))
+        # An older toolkit (a Jetson's): what it does not have, no app can call.
+        print("gen_intercept: %s has no %s: not hooked" % (path, ", ".join(missing)),
+              file=sys.stderr)
     for b in found:
         found[b].sort(key=lambda v: (v.version, v.suffix))
     return found
@@ -138,8 +140,13 @@ def groups(variants):
     return out
 
 
-def impl_name(base, group, ngroups):
-    if ngroups == 1:
+def impl_name(base, group, first):
+    """rts_<base> for the first prototype, rts_<base>_v<N> for a later one.
+
+    Named by the version that introduced the prototype, so that the names
+    do not change with the toolkit; SHIM_HAVE_<impl> says which exist.
+    """
+    if first:
         return "rts_%s" % base
     return "rts_%s_v%d" % (base, group[0].version)
 
@@ -226,9 +233,10 @@ def emit(found, abi, out_c, out_h, hooked_path):
     abi_of = {id(v): name for name, v in abi.items()}
     for base in sorted(found):
         gs = groups(found[base])
-        for g in gs:
-            impl = impl_name(base, g, len(gs))
+        for n, g in enumerate(gs):
+            impl = impl_name(base, g, n == 0)
             params = ", ".join(g[0].params) or "void"
+            h.append("#define SHIM_HAVE_%s 1" % impl)
             h.append("CUresult %s(struct shim_entry *e%s);" %
                      (impl, "".join(", " + p for p in g[0].params)))
             h.append("typedef CUresult (CUDAAPI *rts_pfn_%s)(%s);" % (impl[4:], params))

@@ -131,9 +131,9 @@ CUresult rts_cuEventSynchronize(struct shim_entry *e, CUevent ev)
 	return r;
 }
 
-CUresult rts_cuCtxSynchronize_v2000(struct shim_entry *e)
+CUresult rts_cuCtxSynchronize(struct shim_entry *e)
 {
-	rts_pfn_cuCtxSynchronize_v2000 real = shim_real(e);
+	rts_pfn_cuCtxSynchronize real = shim_real(e);
 	CUresult r;
 
 	if (!real)
@@ -144,6 +144,7 @@ CUresult rts_cuCtxSynchronize_v2000(struct shim_entry *e)
 	return r;
 }
 
+#ifdef SHIM_HAVE_rts_cuCtxSynchronize_v13000
 CUresult rts_cuCtxSynchronize_v13000(struct shim_entry *e, CUcontext ctx)
 {
 	rts_pfn_cuCtxSynchronize_v13000 real = shim_real(e);
@@ -156,12 +157,13 @@ CUresult rts_cuCtxSynchronize_v13000(struct shim_entry *e, CUcontext ctx)
 		shim_sync_done(SYNC_CTX, NULL, 0);
 	return r;
 }
+#endif
 
 /* ---- stream capture: nothing launched into a graph runs yet ---- */
 
-CUresult rts_cuStreamBeginCapture_v10000(struct shim_entry *e, CUstream s)
+CUresult rts_cuStreamBeginCapture(struct shim_entry *e, CUstream s)
 {
-	rts_pfn_cuStreamBeginCapture_v10000 real = shim_real(e);
+	rts_pfn_cuStreamBeginCapture real = shim_real(e);
 	CUresult r;
 
 	if (!real)
@@ -186,6 +188,7 @@ CUresult rts_cuStreamBeginCapture_v10010(struct shim_entry *e, CUstream s,
 	return r;
 }
 
+#ifdef SHIM_HAVE_rts_cuStreamBeginCaptureToGraph
 CUresult rts_cuStreamBeginCaptureToGraph(struct shim_entry *e, CUstream s, CUgraph g,
 					 const CUgraphNode *deps, const CUgraphEdgeData *edges,
 					 size_t ndeps, CUstreamCaptureMode mode)
@@ -200,6 +203,7 @@ CUresult rts_cuStreamBeginCaptureToGraph(struct shim_entry *e, CUstream s, CUgra
 		shim_capture_begin(s, (int)e->per_thread);
 	return r;
 }
+#endif
 
 /* The capture is over whatever the driver answers, invalidated ones too. */
 CUresult rts_cuStreamEndCapture(struct shim_entry *e, CUstream s, CUgraph *graph)
@@ -225,10 +229,10 @@ static CUresult ctx_made(CUresult r)
 	return r;
 }
 
-CUresult rts_cuCtxCreate_v2000(struct shim_entry *e, CUcontext *ctx, unsigned int flags,
+CUresult rts_cuCtxCreate(struct shim_entry *e, CUcontext *ctx, unsigned int flags,
 			       CUdevice_v1 dev)
 {
-	rts_pfn_cuCtxCreate_v2000 real = shim_real(e);
+	rts_pfn_cuCtxCreate real = shim_real(e);
 
 	return real ? ctx_made(real(ctx, flags, dev)) : NO_REAL;
 }
@@ -242,6 +246,7 @@ CUresult rts_cuCtxCreate_v11040(struct shim_entry *e, CUcontext *ctx,
 	return real ? ctx_made(real(ctx, aff, naff, flags, dev)) : NO_REAL;
 }
 
+#ifdef SHIM_HAVE_rts_cuCtxCreate_v12050
 CUresult rts_cuCtxCreate_v12050(struct shim_entry *e, CUcontext *ctx,
 				CUctxCreateParams *params, unsigned int flags, CUdevice dev)
 {
@@ -249,6 +254,7 @@ CUresult rts_cuCtxCreate_v12050(struct shim_entry *e, CUcontext *ctx,
 
 	return real ? ctx_made(real(ctx, params, flags, dev)) : NO_REAL;
 }
+#endif
 
 CUresult rts_cuDevicePrimaryCtxRetain(struct shim_entry *e, CUcontext *ctx, CUdevice_v1 dev)
 {

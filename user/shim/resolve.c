@@ -143,10 +143,10 @@ static CUresult after_lookup(CUresult r, const char *symbol, void **pfn, int ver
 	return r;
 }
 
-CUresult rts_cuGetProcAddress_v11030(struct shim_entry *e, const char *symbol, void **pfn,
+CUresult rts_cuGetProcAddress(struct shim_entry *e, const char *symbol, void **pfn,
 				     int version, cuuint64_t flags)
 {
-	rts_pfn_cuGetProcAddress_v11030 real = shim_real(e);
+	rts_pfn_cuGetProcAddress real = shim_real(e);
 
 	if (!real)
 		return CUDA_ERROR_NOT_FOUND;
