@@ -133,6 +133,13 @@ static void note_stream(uintptr_t stream)
 		__atomic_store_n(&shim.job_streams, 1, __ATOMIC_RELAXED);
 }
 
+/* Where the drain looks: the stream of the latest launch. */
+static void note_launch(const struct shim_launch *l)
+{
+	__atomic_store_n(&shim.last_stream, l->stream, __ATOMIC_RELAXED);
+	__atomic_store_n(&shim.last_per_thread, l->per_thread, __ATOMIC_RELAXED);
+}
+
 static int enter_fast(struct shim_launch *l, uintptr_t stream, uint64_t est)
 {
 	uint64_t now, busy, end;
@@ -149,6 +156,7 @@ static int enter_fast(struct shim_launch *l, uintptr_t stream, uint64_t est)
 					 __ATOMIC_RELAXED))
 		goto out;
 	note_stream(stream);
+	note_launch(l);
 	l->gated = 1;
 	l->now = now;
 	return 1;
@@ -179,12 +187,35 @@ static void sleep_until(uint64_t t)
 		;
 }
 
+/*
+ * Before the lease changes hands, what this task queued must be done: the
+ * device cannot take it back.  An event recorded behind the latest launch
+ * says when it really is (an estimate may be short); with several streams
+ * the projection covers the others.  The event calls are made with the
+ * gate closed and gate_lock held, safely: nothing the driver waits for is
+ * behind either (the threads stopped there are outside the driver).
+ */
+static void drain(uint64_t now)
+{
+	uint64_t busy = __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE);
+	uint64_t bound = (busy > now ? busy : now) + SEC;
+
+	if (!busy)
+		return;
+	if (watcher_drain(__atomic_load_n(&shim.last_stream, __ATOMIC_RELAXED),
+			  __atomic_load_n(&shim.last_per_thread, __ATOMIC_RELAXED), bound) ||
+	    __atomic_load_n(&shim.job_streams, __ATOMIC_RELAXED))
+		if (busy > rtslot_now_ns())
+			sleep_until(busy < now + SEC ? busy : now + SEC);
+}
+
 /* Caller holds gate_lock and sess (read). */
 static void job_open(uint64_t now, uintptr_t stream)
 {
 	shim.job_start = now;
 	shim.job_stream = stream;
 	shim.job_wait = 0;
+	__atomic_store_n(&shim.job_cold, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&shim.job_streams, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&shim.job_open, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&shim.n.jobs, 1, __ATOMIC_RELAXED);
@@ -222,9 +253,7 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 		goto out;
 	__atomic_fetch_add(&shim.n.slow, 1, __ATOMIC_RELAXED);
 	gate_close();
-	busy = __atomic_load_n(&shim.busy_until, __ATOMIC_ACQUIRE);
-	if (busy > now)
-		sleep_until(busy < now + SEC ? busy : now + SEC);
+	drain(now);
 	/* An eighth more: the launch comes a round trip after the grant. */
 	need = est + est / 8;
 	if (__atomic_load_n(&shim.status, __ATOMIC_RELAXED) != RSP_ST_ADMITTED &&
@@ -244,6 +273,7 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 	if (!err) {
 		__atomic_fetch_add(&shim.gate, 1, __ATOMIC_ACQUIRE);
 		note_stream(stream);
+		note_launch(l);
 		l->gated = 1;
 		l->now = now;
 		ret = 2;
@@ -329,6 +359,8 @@ CUresult shim_gate_enter(struct shim_launch *l, uintptr_t key, CUstream s, int p
 				return ungated(st == SHIM_REFUSE);
 		}
 	}
+	if (l->unknown)
+		__atomic_store_n(&shim.job_cold, 1, __ATOMIC_RELAXED);
 	watcher_sample_begin(l);
 	return CUDA_SUCCESS;
 }
@@ -356,7 +388,13 @@ static int job_close(uint64_t now)
 	__atomic_store_n(&shim.busy_until, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&shim.job_open, 0, __ATOMIC_RELEASE);
 	gate_open();
-	watcher_report_end(now - shim.job_start - shim.job_wait);
+	/*
+	 * A job that ran a kernel for the first time waited for it to be
+	 * measured and set up events: its time says nothing of the next
+	 * job's, and would make rtslotd learn the cold start.
+	 */
+	watcher_report_end(__atomic_load_n(&shim.job_cold, __ATOMIC_RELAXED) ? 0 :
+			   now - shim.job_start - shim.job_wait);
 	return err;
 }
 

@@ -126,11 +126,14 @@ struct shim {
 	/* The gate (gate.c). */
 	uint32_t gate;			/* launches inside, | GATE_CLOSED; atomic */
 	uint64_t busy_until;		/* projected end of work launched; atomic */
+	CUstream last_stream;		/* of the latest launch, for the drain; atomic */
+	int last_per_thread;
 	int explicit_jobs;		/* the app marks jobs itself */
 	int job_open;			/* atomic */
 	uintptr_t job_stream;
 	int job_streams;		/* 0: one stream so far, 1: several; atomic */
 	uint64_t job_start, job_wait;
+	int job_cold;			/* launched a kernel never measured; atomic */
 	int captures;			/* streams capturing now; atomic */
 	int unknown;			/* launched kernels never measured, in flight; atomic */
 	uintptr_t capturing[64];
@@ -201,6 +204,12 @@ int watcher_sample_begin(struct shim_launch *l);
 void watcher_sample_end(struct shim_launch *l, CUresult launched);
 void watcher_report_begin(uint64_t release_ns);
 void watcher_report_end(uint64_t duration_ns);
+/*
+ * Wait until the work queued on s (a per-thread default stream when
+ * per_thread) is done, or until the clock passes until: an event of the
+ * pool recorded and polled.  0 when seen done, -errno else.
+ */
+int watcher_drain(CUstream s, int per_thread, uint64_t until);
 /* A context is going away: its pooled events with it. */
 void watcher_ctx_gone(CUcontext ctx);
 /* At exit: give the reports queued a moment to reach rtslotd. */

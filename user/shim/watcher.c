@@ -209,6 +209,25 @@ static void retire_locked(struct sample *s)
 	w.nsamples--;
 }
 
+int watcher_drain(CUstream s, int per_thread, uint64_t until)
+{
+	struct shim_launch l = { .stream = s, .per_thread = per_thread };
+	const struct shim_driver *d = shim_driver();
+	struct timespec nap = { 0, (long)shim.cfg.poll_ns };
+	CUresult q = CUDA_ERROR_NOT_READY;
+
+	if (!d || d->ctx_get_current(&l.ctx) || !l.ctx || take_events(d, l.ctx, l.ev))
+		return -ENODEV;
+	if (!record(d, l.ev[0], &l))
+		while ((q = d->event_query(l.ev[0])) == CUDA_ERROR_NOT_READY &&
+		       rtslot_now_ns() < until)
+			nanosleep(&nap, NULL);
+	pthread_mutex_lock(&w.lock);
+	give_events_locked(l.ctx, l.ev);
+	pthread_mutex_unlock(&w.lock);
+	return q == CUDA_SUCCESS ? 0 : -ETIME;
+}
+
 static void report(int end, uint64_t ns)
 {
 	pthread_mutex_lock(&w.lock);
