@@ -47,12 +47,13 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 -include tests/unit/unit.mk
 -include tests/kselftest/kselftest.mk
 -include tests/vm/vm.mk
+# Before user/: rtslotctl links librtslot-bpf.
+-include bpf/bpf.mk
 -include user/user.mk
 -include user/rtslotd/rtslotd.mk
 -include user/shim/shim.mk
 -include tests/fakecuda/fakecuda.mk
 -include tests/shim/shim_test.mk
--include bpf/bpf.mk
 -include bench/bench.mk
 
 # Every stage writes flat TAP to build/results/<stage>.tap; the summary adds
