@@ -1,6 +1,6 @@
 # user/user.mk: librtslot (device access library), librtslot-sched (the
 # slot core, task-set model, analysis, planner and simulator: what rtslotd
-# and rtslotctl share) and rtslotctl, built for the host (dynamically
+# and rtslotctl share) and rtslotctl (which also links librtslot-bpf), built for the host (dynamically
 # linked) and statically for the QEMU guest; and `make demo`.
 # Included by the top Makefile, which sets TOP, BUILD, CC, CFLAGS, WARN, CPPFLAGS.
 
@@ -44,13 +44,15 @@ $(LIBRTSLOT): $(LIBRTSLOT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(RTSLOTCTL): $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED)
-	$(CC) $(CFLAGS) -o $@ $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED) $(SCHED_LIBS)
+# lat, top and trace link the BPF probes (bpf/bpf.mk, read before this).
+$(RTSLOTCTL): $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED) $(LIBRTSLOT_BPF)
+	$(CC) $(CFLAGS) -o $@ $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED) \
+		$(LIBRTSLOT_BPF) $(SCHED_LIBS) $(BPF_LIBS)
 
-$(RTSLOTCTL_STATIC): $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED)
+$(RTSLOTCTL_STATIC): $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED) $(LIBRTSLOT_BPF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $(RTSLOTCTL_OBJS) $(LIBRTSLOT) $(LIBRTSLOT_SCHED) \
-		$(SCHED_LIBS)
+		$(LIBRTSLOT_BPF) $(SCHED_LIBS) $(BPF_LIBS)
 
 -include $(LIBRTSLOT_OBJS:.o=.d) $(RTSLOTCTL_OBJS:.o=.d) $(SCHED_OBJS:.o=.d)
 

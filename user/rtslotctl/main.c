@@ -15,6 +15,9 @@ static const struct ctl_cmd cmds[] = {
 	{ "sim", cmd_sim, "simulate a task set under a policy, on a virtual clock" },
 	{ "admit", cmd_admit, "which tasks of a task set a policy's analysis admits" },
 	{ "gen", cmd_gen, "draw a random task set" },
+	{ "lat", cmd_lat, "latency histograms of tasks (BPF): wait, hold, response, run queue" },
+	{ "top", cmd_top, "live per-task table (BPF): rates, p50/p99, misses, share" },
+	{ "trace", cmd_trace, "record leases and jobs (BPF) as a Perfetto/Chrome trace" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -25,8 +28,9 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: rtslotctl COMMAND [OPTIONS]\n"
 		"       rtslotctl help COMMAND\n\n"
-		"Control and exercise rtslot: the kernel module (/dev/rtslot<N>), and the\n"
-		"simulator and admission analysis over task-set files (docs/taskset.md).\n\n"
+		"Control and exercise rtslot: the kernel module (/dev/rtslot<N>), the\n"
+		"simulator and admission analysis over task-set files (docs/taskset.md),\n"
+		"and the BPF probes that watch tasks live (docs/bpf.md).\n\n"
 		"commands:\n");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);

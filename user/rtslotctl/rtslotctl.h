@@ -26,6 +26,9 @@ int cmd_work(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_admit(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_lat(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Each prints its own message naming cmd and returns -errno. */
 int ctl_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min,
