@@ -58,7 +58,7 @@ $(KSFT_INC)/kselftest_harness.h $(CHECKPATCH):
 
 # Every stage writes flat TAP to build/results/<stage>.tap; the summary adds
 # them up and ends with the `N passed, N failed` line.
-CHECK_STAGES ?= unit lint vm rtslotd fakecuda shim
+CHECK_STAGES ?= unit lint vm rtslotd fakecuda shim bpf
 check: deps
 	@rm -rf $(BUILD)/results && mkdir -p $(BUILD)/results
 	@rc=0; for s in $(CHECK_STAGES); do \
