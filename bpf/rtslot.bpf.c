@@ -47,6 +47,9 @@ struct {
 
 static const struct rtslot_task_stats zero_stats;
 
+/* Past this much unread data a consumer is woken even for routine events. */
+#define WAKE_BYTES	(64 * 1024)
+
 static __always_inline bool wanted_task(__u32 dev, __u32 task)
 {
 	if (targ_dev != RTSLOT_BPF_ANY && dev != targ_dev)
@@ -106,6 +109,23 @@ static __always_inline struct rtslot_event *event(__u32 kind, __u32 dev, __u32 t
 	return e;
 }
 
+/*
+ * Waking the consumer at every event costs more than the probe itself:
+ * misses and overruns wake it (rtslotd reacts to them), the stream of
+ * routine lease events only once a good part of the buffer is waiting;
+ * readers poll with a timeout for the rest.  Forced: after records sent
+ * without a wakeup, the adaptive rule would see a consumer behind and
+ * wake nobody.
+ */
+static __always_inline void submit(struct rtslot_event *e, bool urgent)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (urgent || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKE_BYTES)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 static __always_inline void watch_add(__u32 tgid, __u32 dev, __u32 task)
 {
 	struct rtslot_watch w = { .ntasks = 1, .dev = dev, .task = task }, *cur;
@@ -152,7 +172,7 @@ int rtslot_join(struct rtslot_tp_join *ctx)
 	if (!e)
 		return 0;
 	__builtin_memcpy(e->join.name, s->name, sizeof(e->join.name));
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -177,7 +197,7 @@ int rtslot_leave(struct rtslot_tp_leave *ctx)
 	e->leave.grants = ctx->grants;
 	e->leave.misses = ctx->misses;
 	e->leave.overruns = ctx->overruns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -202,7 +222,7 @@ int rtslot_request(struct rtslot_tp_request *ctx)
 		return 0;
 	e->request.est_ns = ctx->est_ns;
 	e->request.deadline_ns = ctx->deadline_ns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -227,7 +247,7 @@ int rtslot_grant(struct rtslot_tp_grant *ctx)
 	e->grant.generation = ctx->generation;
 	e->grant.lease_end_ns = ctx->lease_end_ns;
 	e->grant.wait_ns = ctx->wait_ns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -248,7 +268,7 @@ int rtslot_cancel(struct rtslot_tp_cancel *ctx)
 		return 0;
 	e->cancel.wait_ns = ctx->wait_ns;
 	e->cancel.err = ctx->err;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -288,7 +308,7 @@ int rtslot_release(struct rtslot_tp_release *ctx)
 	e->release.actual_ns = ctx->actual_ns;
 	e->release.wait_ns = s->cur_wait_ns;
 	e->release.deadline_ns = s->deadline_ns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 
@@ -307,7 +327,7 @@ int rtslot_miss(struct rtslot_tp_miss *ctx)
 		return 0;
 	e->miss.deadline_ns = ctx->deadline_ns;
 	e->miss.now_ns = ctx->now_ns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, true);
 	return 0;
 }
 
@@ -330,7 +350,7 @@ int rtslot_overrun(struct rtslot_tp_overrun *ctx)
 		return 0;
 	e->overrun.over_ns = ctx->over_ns;
 	e->overrun.action = ctx->action;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, true);
 	return 0;
 }
 
@@ -347,7 +367,7 @@ int rtslot_table(struct rtslot_tp_table *ctx)
 	e->table.nslots = ctx->nslots;
 	e->table.frame_ns = ctx->frame_ns;
 	e->table.epoch_ns = ctx->epoch_ns;
-	bpf_ringbuf_submit(e, 0);
+	submit(e, false);
 	return 0;
 }
 

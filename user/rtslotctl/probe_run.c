@@ -119,11 +119,15 @@ static void reap(struct ctl_run *r)
 		r->child_done = true;
 }
 
-/* Milliseconds until the next deadline, capped so that a missing pidfd is polled for. */
+/*
+ * Milliseconds until the next deadline, capped: the probes wake us only
+ * for misses, overruns and a filling buffer, so the rest of the stream is
+ * fetched at least every 100 ms (and a child without a pidfd polled for).
+ */
 static int timeout_ms(const struct ctl_run *r, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
-	int cap = r->child > 0 && r->child_fd < 0 ? 50 : 1000;
+	int cap = r->child > 0 && r->child_fd < 0 ? 50 : 100;
 
 	if (r->next_ns)
 		next = r->next_ns;
