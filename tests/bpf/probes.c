@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <rtslot/dev.h>
@@ -235,20 +238,60 @@ static int runq_of_others(void *ctx, const struct rtslot_hist_key *k, const stru
 	return 0;
 }
 
-static int sleeper(void *arg, int n)
+/* voluntary_ctxt_switches and the state letter of process pid. */
+static int sched_of(pid_t pid, uint64_t *switches, char *state)
 {
+	char path[64], line[128];
+	unsigned long long v;
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "State: %c", state) == 1)
+			found |= 1;
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1) {
+			*switches = v;
+			found |= 2;
+		}
+	}
+	fclose(f);
+	return found == 3 ? 0 : -EINVAL;
+}
+
+struct waker {
+	pid_t reader;
+	int fd;
+};
+
+/*
+ * Wake the reader n times, each time only once it has switched out since
+ * the last wakeup and sleeps: a wakeup that reached it still on the CPU
+ * would make no run-queue sample.  This process itself has no task.
+ */
+static int waker(void *arg, int n)
+{
+	struct waker *w = arg;
+	uint64_t last = 0, now;
+	char state;
 	int i;
 
-	for (i = 0; i < n; i++)
-		rt_sleep(MSEC(1));
+	for (i = 0; i < n; i++) {
+		do {
+			rt_sleep(USEC(200));
+			if (sched_of(w->reader, &now, &state))
+				return 1;
+		} while (now <= last || state != 'S');
+		last = now;
+		if (write(w->fd, "w", 1) != 1)
+			return 2;
+	}
 	return 0;
 }
 
-/*
- * Each sleep of a thread of a process with a task ends in a wakeup and a
- * switch to it: at least one run-queue sample each.  A process without a
- * task is not followed at all.  Both sets of programs, BTF-typed and raw.
- */
 static void check_runq(struct __test_metadata *_metadata, FIXTURE_DATA(probes) *self,
 		       bool raw)
 {
@@ -256,9 +299,12 @@ static void check_runq(struct __test_metadata *_metadata, FIXTURE_DATA(probes) *
 		.dev = RTSLOT_BPF_ANY, .runq = true, .runq_raw = raw,
 	};
 	const int T = 40;
+	struct waker w = { .reader = getpid() };
 	struct rtslot_hist hq;
 	const char *kind, *why;
+	int fds[2], i;
 	pid_t other;
+	char c;
 
 	ASSERT_EQ(0, open_probes(_metadata, self, &o));
 	kind = rtslot_probes_runq(self->p, &why);
@@ -268,10 +314,22 @@ static void check_runq(struct __test_metadata *_metadata, FIXTURE_DATA(probes) *
 	EXPECT_STREQ(raw ? "raw_tp" : "tp_btf", kind);
 	ASSERT_EQ(0, new_task(self, "bpf-runq"));
 	others = 0;
-	other = rt_spawn(sleeper, NULL, T);
+	ASSERT_EQ(0, pipe(fds));
+	w.fd = fds[1];
+	/* Not rt_spawn(): the child needs the pipe, which that one closes. */
+	fflush(NULL);
+	other = fork();
+	if (!other) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(self->d.fd);
+		_exit(waker(&w, T));
+	}
 	ASSERT_LT(0, other);
-	sleeper(NULL, T);
+	for (i = 0; i < T; i++)
+		ASSERT_EQ(1, read(fds[0], &c, 1));
 	ASSERT_EQ(0, rt_reap(other, RT_SETTLE));
+	close(fds[0]);
+	close(fds[1]);
 	ASSERT_EQ(0, bt_hist(self->p, RTSLOT_HIST_RUNQ, self->d.task_id, &hq));
 	EXPECT_LE(T, hq.count);
 	EXPECT_EQ(hq.count, bt_slots(&hq));
