@@ -63,3 +63,43 @@ bench-edge: $(RTSLOTCTL)
 		bash $(TOP)/bench/plot-timeline.sh $(BENCH_OUT)/trace-$$p.json \
 			$(DOCS_IMG)/timeline-$$p 0 100000 "$$p: first 100 ms of the Orin mix" || exit 1; \
 	done
+
+# make bench-bpf: what the BPF probes add per traced rtslot event, against
+# the tracepoints disabled, in the QEMU guest (docs/bpf.md).  make
+# bpf-pictures: the histogram and timeline pictures of docs/bpf.md, made
+# by rtslotctl lat and trace in the guest and drawn here.
+BPF_BENCH_BIN	:= $(BENCH_OUT)/bpf_overhead
+BPF_BENCH_ARGS	?= 20000 5
+BPF_BENCH_LOG	:= $(BENCH_OUT)/bpf-serial.log
+BPF_PIC_LOG	:= $(BENCH_OUT)/bpf-pictures-serial.log
+
+.PHONY: bench-bpf bench-bpf-guest bpf-pictures
+all: $(BPF_BENCH_BIN)
+
+$(BPF_BENCH_BIN): $(TOP)/bench/bpf_overhead.c $(LIBRTSLOT_BPF) $(LIBRTSLOT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS) -static -pthread -o $@ $< $(LIBRTSLOT_BPF) \
+		$(LIBRTSLOT) $(BPF_LIBS)
+
+bench-bpf: deps
+	@$(MAKE) --no-print-directory bench-bpf-guest
+
+bench-bpf-guest: $(BUILD)/kmod/rtslot.ko $(BPF_BENCH_BIN)
+	@echo "bench-bpf: booting the guest (QEMU TCG), log: $(BPF_BENCH_LOG)"
+	@bash $(TOP)/tests/vm/run-guest.sh --quiet --timeout 900 --log $(BPF_BENCH_LOG) \
+		--module $(BUILD)/kmod/rtslot.ko --file $(BPF_BENCH_BIN):/bin/bpf_overhead \
+		--file $(TOP)/bench/bpf-guest.sh:/bin/bpf-guest \
+		-- sh /bin/bpf-guest bench $(BPF_BENCH_ARGS); rc=$$?; \
+	tr -d '\r' < $(BPF_BENCH_LOG) | grep -E '^(guest|command|bench-bpf|bpf-overhead):'; exit $$rc
+
+bpf-pictures: $(BUILD)/kmod/rtslot.ko $(RTSLOTCTL_STATIC)
+	@mkdir -p $(DOCS_RESULTS) $(DOCS_IMG)
+	@echo "bpf-pictures: booting the guest (QEMU TCG), log: $(BPF_PIC_LOG)"
+	@bash $(TOP)/tests/vm/run-guest.sh --quiet --timeout 900 --log $(BPF_PIC_LOG) \
+		--module $(BUILD)/kmod/rtslot.ko --file $(RTSLOTCTL_STATIC):/bin/rtslotctl \
+		--file $(TOP)/bench/bpf-guest.sh:/bin/bpf-guest -- sh /bin/bpf-guest pictures
+	@tr -d '\r' < $(BPF_PIC_LOG) | sed -n '/^BPF-LAT-BEGIN/,/^BPF-LAT-END/p' | \
+		sed '1d;$$d' > $(DOCS_RESULTS)/bpf-lat.txt
+	@tr -d '\r' < $(BPF_PIC_LOG) | sed -n '/^BPF-TRACE-BEGIN/,/^BPF-TRACE-END/p' | \
+		sed '1d;$$d' > $(BENCH_OUT)/bpf-trace.json
+	bash $(TOP)/bench/plot-bpf.sh $(DOCS_RESULTS)/bpf-lat.txt $(BENCH_OUT)/bpf-trace.json $(DOCS_IMG)
