@@ -106,7 +106,7 @@ VM_PROGS	+= bpf_probes bpf_tools
 VM_FILES	+= --file $(BPF_TEST_OUT)/static/bpf_probes:/kselftest/bpf_probes \
 		   --file $(BPF_TEST_OUT)/static/bpf_tools:/kselftest/bpf_tools \
 		   --file $(BPF_RTSLOTCTL_STATIC):/bin/rtslotctl
-check-vm: $(BPF_GUEST_BINS) $(BPF_RTSLOTCTL_STATIC)
+vm-files: $(BPF_GUEST_BINS) $(BPF_RTSLOTCTL_STATIC)
 
 # A boot for the BPF guest programs alone: quicker while working on them.
 BPF_VM_FILES	:= --file $(BPF_TEST_OUT)/static:/kselftest \

@@ -57,11 +57,11 @@ VM_FILES	+= --file $(TOP)/tests/shim/guest-sched.sh:/kselftest/shim_kmod \
 		   --file $(CUAPP):/opt/rtslot/cuapp \
 		   --file $(realpath $(SHT_GUEST_LD)):$(SHT_GUEST_LD) \
 		   $(foreach l,$(SHT_GUEST_LIBS),--file $(l):/opt/rtslot/$(notdir $(l)))
-check-vm: $(SHIM_LIB) $(FAKECUDA_LIB) $(CUAPP)
+vm-files: $(SHIM_LIB) $(FAKECUDA_LIB) $(CUAPP)
 
 # Only this mix in the guest (one boot): `make shim-guest`.
 .PHONY: shim-guest
-shim-guest: $(BUILD)/kmod/rtslot.ko $(KSFT_BINS) $(SHIM_LIB) $(FAKECUDA_LIB) $(CUAPP) $(RD_SMOKE_BINS)
+shim-guest: vm-files
 	@$(call vm-run,$(SHT_OUT)/guest.log,$(SHT_OUT)/guest.tap,shim_kmod)
 
 bench-shim: $(SHIM_LIB) $(CUAPP) $(RTSLOTD)

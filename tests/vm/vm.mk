@@ -8,7 +8,8 @@ VM_DIR		:= $(TOP)/tests/vm
 VM_LOG		:= $(BUILD)/results/vm.log
 # Other fragments add a guest program by appending its name to VM_PROGS,
 # the --file options that put it at /kselftest/<name> (and what it needs)
-# to VM_FILES, and its files as prerequisites of check-vm.  One boot for
+# to VM_FILES, and its files as prerequisites of vm-files (which every
+# boot depends on, since every boot carries all of VM_FILES).  One boot for
 # all of them: under TCG a boot is the slow part.  They run after the
 # kselftests, so that no kselftest starts from the state they leave.
 VM_PROGS	:=
@@ -17,6 +18,7 @@ VM_FILES	:= --file $(KSFT_DIR):/kselftest
 # $(call vm-run,LOG,TAP,PROGRAMS): boot once, run PROGRAMS from /kselftest
 # under guest-ksft, turn the serial LOG into TAP; fails on any not ok.
 define vm-run
+	rm -f $(1); \
 	bash $(VM_DIR)/run-guest.sh --quiet --timeout $(VM_TIMEOUT) --log $(1) \
 		--module $(BUILD)/kmod/rtslot.ko $(VM_FILES) \
 		--file $(VM_DIR)/guest-ksft.sh:/bin/guest-ksft \
@@ -25,8 +27,9 @@ define vm-run
 	cat $(2); exit $$rc
 endef
 
-.PHONY: check-vm
-check-vm: $(BUILD)/kmod/rtslot.ko $(KSFT_BINS)
+.PHONY: check-vm vm-files
+vm-files: $(BUILD)/kmod/rtslot.ko $(KSFT_BINS)
+check-vm: vm-files
 	@mkdir -p $(BUILD)/results
 	@echo "check-vm: booting the guest for $(words $(KSFT_TESTS)) kselftest binaries and $(VM_PROGS) (log: $(VM_LOG))"
 	@$(call vm-run,$(VM_LOG),$(BUILD)/results/vm.tap,$(KSFT_TESTS) $(VM_PROGS))

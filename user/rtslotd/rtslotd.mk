@@ -123,8 +123,8 @@ $(RD_STATIC)/kmod_smoke: $(RD_SMOKE_OBJS)
 VM_PROGS	+= rtslotd_kmod
 VM_FILES	+= --file $(RD_STATIC)/rtslotd:/bin/rtslotd \
 		   --file $(RD_STATIC)/kmod_smoke:/kselftest/rtslotd_kmod
-check-vm: $(RD_SMOKE_BINS)
+vm-files: $(RD_SMOKE_BINS)
 
 .PHONY: rtslotd-kmod-smoke
-rtslotd-kmod-smoke: $(BUILD)/kmod/rtslot.ko $(KSFT_BINS) $(RD_SMOKE_BINS)
+rtslotd-kmod-smoke: vm-files
 	@$(call vm-run,$(RD_OUT)/kmod-smoke.log,$(RD_OUT)/kmod-smoke.tap,rtslotd_kmod)
