@@ -377,6 +377,7 @@ void shim_gate_leave(struct shim_launch *l, CUresult launched)
 static int job_close(uint64_t now)
 {
 	struct rtslot_lease_snap snap;
+	uint64_t dur;
 	int err = 0;
 
 	gate_close();
@@ -393,8 +394,12 @@ static int job_close(uint64_t now)
 	 * measured and set up events: its time says nothing of the next
 	 * job's, and would make rtslotd learn the cold start.
 	 */
-	watcher_report_end(__atomic_load_n(&shim.job_cold, __ATOMIC_RELAXED) ? 0 :
-			   now - shim.job_start - shim.job_wait);
+	dur = now - shim.job_start - shim.job_wait;
+	shim_debug("job: %llu us, %llu us of it waiting for leases%s",
+		   (unsigned long long)((now - shim.job_start) / 1000),
+		   (unsigned long long)(shim.job_wait / 1000),
+		   shim.job_cold ? " (first run of a kernel: not learned)" : "");
+	watcher_report_end(__atomic_load_n(&shim.job_cold, __ATOMIC_RELAXED) ? 0 : dur);
 	return err;
 }
 
