@@ -249,7 +249,11 @@ struct rsp_stats {
 	uint64_t cleanups;		/* tasks freed because their client went away */
 	uint64_t errors;		/* error replies sent */
 	uint64_t jobs;			/* JOB_END reports */
-	uint64_t job_misses;		/* reports that ended past the job's deadline */
+	/*
+	 * Jobs that missed: reports that ended past the job's deadline, or,
+	 * where telemetry is on, the module's misses of rtslotd's tasks.
+	 */
+	uint64_t job_misses;
 	uint64_t replans;		/* re-admissions after learning */
 	uint64_t grants;		/* the slot cores' counters, summed */
 	uint64_t releases;

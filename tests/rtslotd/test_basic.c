@@ -298,7 +298,8 @@ TEST(help_is_truthful)
 {
 	static const struct { const char *flag, *arg; } flags[] = {
 		{ "--config", "/dev/null" }, { "--socket", "/tmp/x.sock" },
-		{ "--backend", "user" }, { "--policy", "slot" }, { "--verbose", NULL },
+		{ "--backend", "user" }, { "--policy", "slot" }, { "--telemetry", "off" },
+		{ "--verbose", NULL },
 		{ "--quiet", NULL }, { "--check-config", NULL }, { "--help", NULL },
 		{ "--version", NULL },
 	};
@@ -329,6 +330,7 @@ TEST(help_is_truthful)
 	}
 	EXPECT_EQ(2, run("--no-such-flag", out, sizeof(out)));
 	EXPECT_EQ(2, run("--policy nonsense", out, sizeof(out)));
+	EXPECT_EQ(2, run("--telemetry sometimes", out, sizeof(out)));
 }
 
 TEST(config_errors_name_the_field)
@@ -346,6 +348,8 @@ TEST(config_errors_name_the_field)
 		  "accelerators[0].timeslice_us" },
 		{ ", \"accelerators\": [ { \"name\": \"g\" }, { \"name\": \"h\", \"device\": 0 } ]",
 		  "accelerators[1].device" },
+		{ ", \"telemetry\": \"sometimes\"", "telemetry: \"sometimes\" is not one" },
+		{ ", \"telemetry\": true", "telemetry: must be a string" },
 	};
 	char out[4096], args[256];
 	struct rdt d;
@@ -359,11 +363,17 @@ TEST(config_errors_name_the_field)
 		rdt_cleanup(&d);
 	}
 	/* And a good one reads back as written. */
-	ASSERT_EQ(0, rdt_write_config(&d, "fp", ", \"accelerators\": [ { \"name\": \"dla0\", "
-				      "\"switch_us\": 25, \"frame_us\": 20000 } ]"));
+	ASSERT_EQ(0, rdt_write_config(&d, "fp", ", \"telemetry\": \"off\", \"accelerators\": "
+				      "[ { \"name\": \"dla0\", \"switch_us\": 25, "
+				      "\"frame_us\": 20000 } ]"));
 	snprintf(args, sizeof(args), "-c %s --check-config", d.cfg);
 	EXPECT_EQ(0, run(args, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "\"policy\":\"fp\""));
+	EXPECT_NE(NULL, strstr(out, "\"telemetry\":\"off\"")) TH_LOG("%s", out);
+	/* The flag overrides the file. */
+	snprintf(args, sizeof(args), "-c %s --telemetry bpf --check-config", d.cfg);
+	EXPECT_EQ(0, run(args, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "\"telemetry\":\"bpf\"")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"name\":\"dla0\""));
 	EXPECT_NE(NULL, strstr(out, "\"switch_us\":25"));
 	EXPECT_NE(NULL, strstr(out, "\"timeslice_us\":2000")) TH_LOG("%s", out);
@@ -380,6 +390,39 @@ TEST(config_errors_name_the_field)
 	rdt_cleanup(&d);
 }
 
+/*
+ * The user backend has no tracepoints: "auto" goes on without the probes
+ * and says why, "bpf" refuses to start and says why.
+ */
+TEST(telemetry_needs_the_kmod_backend)
+{
+	char out[4096], args[256], log[4096] = "";
+	struct rdt d;
+	FILE *f;
+	size_t n;
+
+	ASSERT_EQ(0, rdt_start(&d, "edf", NULL));
+	EXPECT_EQ(0, rdt_stop(&d));
+	f = fopen(d.log, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(log, 1, sizeof(log) - 1, f);
+	log[n] = '\0';
+	fclose(f);
+	EXPECT_NE(NULL, strstr(log, "telemetry is off: the user backend has no tracepoints"))
+		TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "telemetry off)")) TH_LOG("%s", log);
+	rdt_cleanup(&d);
+
+	ASSERT_EQ(0, rdt_write_config(&d, "edf", ", \"telemetry\": \"bpf\""));
+	snprintf(args, sizeof(args), "-c %s", d.cfg);
+	EXPECT_EQ(1, run(args, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "telemetry \"bpf\": the user backend has no tracepoints"))
+		TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "listening")) TH_LOG("%s", out);
+	EXPECT_NE(0, access(d.sock, F_OK));
+	rdt_cleanup(&d);
+}
+
 /* The example configuration is valid, and what --check-config prints reads back the same. */
 TEST(example_config_round_trips)
 {
@@ -390,6 +433,7 @@ TEST(example_config_round_trips)
 	ASSERT_EQ(0, run("-c user/rtslotd/rtslotd.json --check-config", first, sizeof(first)));
 	EXPECT_NE(NULL, strstr(first, "\"policy\":\"slot\""));
 	EXPECT_NE(NULL, strstr(first, "\"switch_us\":25"));
+	EXPECT_NE(NULL, strstr(first, "\"telemetry\":\"auto\""));
 	fd = mkstemp(path);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)strlen(first), write(fd, first, strlen(first)));

@@ -75,6 +75,8 @@ void rd_fill_stats(struct rd_daemon *dd, struct rsp_stats *s)
 	struct rd_list *pos;
 	uint32_t i;
 
+	/* The misses the probes have seen up to this request. */
+	rd_telemetry_drain(dd);
 	*s = dd->st;
 	rsp_init(&s->hdr, RSP_STATS_REPLY, 0);
 	s->clients = dd->nclients;

@@ -21,6 +21,9 @@ static const char *const policy_words[] = {
 static const char *const backend_words[] = { "user", "kmod", NULL };
 static const char *const preempt_words[] = { "launch", "block", "instruction", NULL };
 static const char *const overrun_words[] = { "log", "revoke", "throttle", NULL };
+static const char *const telemetry_words[] = {
+	[RD_TELEMETRY_AUTO] = "auto", [RD_TELEMETRY_BPF] = "bpf", [RD_TELEMETRY_OFF] = "off", NULL
+};
 
 static int word(const char *const *words, const char *s)
 {
@@ -44,6 +47,18 @@ int rd_backend_parse(const char *s)
 	if (!strcmp(s, "auto"))
 		return RD_BACKEND_AUTO;
 	return w < 0 ? -EINVAL : w;
+}
+
+int rd_telemetry_parse(const char *s)
+{
+	int w = word(telemetry_words, s);
+
+	return w < 0 ? -EINVAL : w;
+}
+
+const char *rd_telemetry_name(int mode)
+{
+	return mode >= 0 && mode <= RD_TELEMETRY_OFF ? telemetry_words[mode] : "?";
 }
 
 const char *rd_policy_name(int policy)
@@ -70,6 +85,7 @@ void rd_config_defaults(struct rd_config *c)
 	c->socket_mode = 0666;
 	c->backend = RD_BACKEND_AUTO;
 	c->policy = RSP_POLICY_EDF;
+	c->telemetry = RD_TELEMETRY_AUTO;
 	c->naccels = 1;
 	accel_defaults(&c->accel[0], "gpu0");
 	c->learn = (struct rd_learn_cfg){
@@ -316,8 +332,9 @@ static int parse_uids(struct ctx *x, struct json_object *root, struct rd_config 
 static int parse_root(struct ctx *x, struct json_object *root, struct rd_config *c)
 {
 	static const char *const keys[] = {
-		"socket", "socket_mode", "backend", "policy", "rt_priority", "max_clients",
-		"max_tasks_per_client", "allowed_uids", "learning", "accelerators", NULL
+		"socket", "socket_mode", "backend", "policy", "telemetry", "rt_priority",
+		"max_clients", "max_tasks_per_client", "allowed_uids", "learning",
+		"accelerators", NULL
 	};
 	uint32_t prio = (uint32_t)c->rt_priority;
 	char mode[8] = "", *end;
@@ -343,6 +360,7 @@ static int parse_root(struct ctx *x, struct json_object *root, struct rd_config 
 		c->backend = b == 2 ? RD_BACKEND_AUTO : b;
 	}
 	err = err ?: get_word(x, root, "policy", policy_words, &c->policy);
+	err = err ?: get_word(x, root, "telemetry", telemetry_words, &c->telemetry);
 	err = err ?: get_u32(x, root, "rt_priority", 0, 99, &prio);
 	err = err ?: get_u32(x, root, "max_clients", 1, 65536, &c->max_clients);
 	err = err ?: get_u32(x, root, "max_tasks_per_client", 1, 1024, &c->max_tasks);
@@ -420,6 +438,8 @@ void rd_config_print(const struct rd_config *c, int fd)
 	json_object_object_add(o, "backend", json_object_new_string(
 		c->backend == RD_BACKEND_AUTO ? "auto" : backend_words[c->backend]));
 	json_object_object_add(o, "policy", json_object_new_string(rd_policy_name(c->policy)));
+	json_object_object_add(o, "telemetry",
+			       json_object_new_string(rd_telemetry_name(c->telemetry)));
 	json_object_object_add(o, "rt_priority", json_object_new_int(c->rt_priority));
 	json_object_object_add(o, "max_clients", json_object_new_int64(c->max_clients));
 	json_object_object_add(o, "max_tasks_per_client", json_object_new_int64(c->max_tasks));

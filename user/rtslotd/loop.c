@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The event loop on liburing: accepts, one receive or send in flight per
- * client, signals through signalfd, and one timeout for the slot cores'
- * next event.  Single-threaded: no thread per client, no locks.
+ * client, signals through signalfd, one timeout for the slot cores' next
+ * event, and a poll on the BPF probes' ring buffer when telemetry is on.
+ * Single-threaded: no thread per client, no locks.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -23,6 +24,7 @@ enum {
 	UD_TIMER,
 	UD_IGNORE,
 	UD_ACCEPT_RETRY,
+	UD_TELEMETRY,
 	UD_LAST = 4096,
 };
 
@@ -35,6 +37,7 @@ struct loop {
 	struct io_uring ring;
 	struct rd_daemon *dd;
 	int lfd, sfd;
+	int tfd;			/* the probes' ring buffer, -1: telemetry off */
 	int multishot;
 	struct signalfd_siginfo si;
 	struct __kernel_timespec ts, backoff;
@@ -92,6 +95,33 @@ static void arm_signal(struct loop *l)
 
 	io_uring_prep_read(sqe, l->sfd, &l->si, sizeof(l->si), 0);
 	io_uring_sqe_set_data64(sqe, UD_SIGNAL);
+}
+
+/*
+ * One-shot, re-armed after each drain: the fd is level-triggered, so a
+ * poll armed while events still wait completes at once, and none is lost
+ * between the drain and the re-arm.  The probes wake it for every miss
+ * and overrun, and for routine events only once many wait; JOB_END and
+ * STATS drain the rest themselves.
+ */
+static void arm_telemetry(struct loop *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	io_uring_prep_poll_add(sqe, l->tfd, POLLIN);
+	io_uring_sqe_set_data64(sqe, UD_TELEMETRY);
+}
+
+static void on_telemetry(struct loop *l, const struct io_uring_cqe *cqe)
+{
+	if (cqe->res < 0) {
+		/* Re-armed, a poll that failed would fail again at once: a spin. */
+		rd_log(l->dd, RD_ERR, "telemetry: polling the ring buffer: %s; events are "
+		       "read at JOB_END and STATS only", strerror(-cqe->res));
+		return;
+	}
+	rd_telemetry_drain(l->dd);
+	arm_telemetry(l);
 }
 
 static void arm_recv(struct loop *l, struct rd_client *c)
@@ -300,6 +330,9 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 	case UD_ACCEPT_RETRY:
 		arm_accept(l);
 		break;
+	case UD_TELEMETRY:
+		on_telemetry(l, cqe);
+		break;
 	case UD_IGNORE:
 		break;
 	default:
@@ -311,7 +344,8 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 
 int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 {
-	struct loop l = { .dd = dd, .lfd = listen_fd, .sfd = signal_fd, .multishot = 1 };
+	struct loop l = { .dd = dd, .lfd = listen_fd, .sfd = signal_fd, .multishot = 1,
+			  .tfd = rd_telemetry_fd(dd) };
 	struct io_uring_cqe *cqe;
 	unsigned int head, n;
 	int err;
@@ -323,6 +357,8 @@ int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 	}
 	arm_accept(&l);
 	arm_signal(&l);
+	if (l.tfd >= 0)
+		arm_telemetry(&l);
 	while (!dd->quit) {
 		arm_timer(&l);
 		err = io_uring_submit_and_wait(&l.ring, 1);

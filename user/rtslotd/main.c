@@ -33,6 +33,8 @@ static void usage(FILE *f)
 "  -b, --backend NAME    auto (kmod when /dev/rtslot0 exists, else user), user\n"
 "                        (rtslotd hosts the slot core) or kmod (rtslot.ko)\n"
 "  -p, --policy NAME     fifo, rr, fp, edf or slot (default edf)\n"
+"  -t, --telemetry MODE  auto (the BPF probes when they load, kmod backend only),\n"
+"                        bpf (the probes or no start) or off (job reports only)\n"
 "  -v, --verbose         log more (clients, errors sent); repeat for more\n"
 "  -q, --quiet           log errors only\n"
 "      --check-config    print the configuration in force as JSON and exit\n"
@@ -62,6 +64,7 @@ struct flags {
 	const char *socket;
 	int backend;
 	int policy;
+	int telemetry;
 	int verbose;
 	int check;
 };
@@ -73,6 +76,7 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 		{ "socket", required_argument, NULL, 's' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "telemetry", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "check-config", no_argument, NULL, 'C' },
@@ -82,7 +86,7 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 	};
 	int o;
 
-	while ((o = getopt_long(argc, argv, "c:s:b:p:vqhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:s:b:p:t:vqhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			f->config = optarg;
@@ -101,6 +105,13 @@ static int parse_flags(int argc, char **argv, struct flags *f)
 			f->policy = rd_policy_parse(optarg);
 			if (f->policy < 0) {
 				fprintf(stderr, "rtslotd: --policy: fifo, rr, fp, edf or slot\n");
+				return 2;
+			}
+			break;
+		case 't':
+			f->telemetry = rd_telemetry_parse(optarg);
+			if (f->telemetry < 0) {
+				fprintf(stderr, "rtslotd: --telemetry: auto, bpf or off\n");
 				return 2;
 			}
 			break;
@@ -155,6 +166,8 @@ static int configure(struct rd_config *c, const struct flags *f)
 		c->backend = f->backend;
 	if (f->policy >= 0)
 		c->policy = f->policy;
+	if (f->telemetry >= 0)
+		c->telemetry = f->telemetry;
 	c->verbose += f->verbose;
 	if (c->verbose < RD_ERR)
 		c->verbose = RD_ERR;
@@ -205,7 +218,7 @@ static int signals(void)
 
 int main(int argc, char **argv)
 {
-	struct flags f = { .backend = RD_BACKEND_AUTO - 1, .policy = -1 };
+	struct flags f = { .backend = RD_BACKEND_AUTO - 1, .policy = -1, .telemetry = -1 };
 	static struct rd_daemon dd;
 	char why[512] = "";
 	int ret, lfd = -1, sfd = -1;
@@ -223,6 +236,9 @@ int main(int argc, char **argv)
 	rd_list_init(&dd.clients);
 	raise_nofile();
 	ret = rd_devs_init(&dd, why, sizeof(why));
+	/* Before the socket: no client's lease goes unseen. */
+	if (!ret)
+		ret = rd_telemetry_open(&dd, why, sizeof(why));
 	if (!ret) {
 		lfd = rd_listen(&dd.cfg, why, sizeof(why));
 		ret = lfd < 0 ? lfd : 0;
@@ -235,8 +251,9 @@ int main(int argc, char **argv)
 	}
 	if (!ret) {
 		go_realtime(&dd);
-		rd_log(&dd, RD_INFO, "listening on %s (%s backend, policy %s)", dd.cfg.socket,
-		       dd.be->name, rd_policy_name(dd.cfg.policy));
+		rd_log(&dd, RD_INFO, "listening on %s (%s backend, policy %s, telemetry %s)",
+		       dd.cfg.socket, dd.be->name, rd_policy_name(dd.cfg.policy),
+		       dd.probes ? "on" : "off");
 		ret = rd_loop_run(&dd, lfd, sfd);
 		if (ret)
 			snprintf(why, sizeof(why), "event loop: %s", strerror(-ret));
@@ -247,6 +264,7 @@ int main(int argc, char **argv)
 		rd_unlisten(&dd.cfg, lfd);
 	if (sfd >= 0)
 		close(sfd);
+	rd_telemetry_close(&dd);
 	rd_devs_fini(&dd);
 	if (ret) {
 		rd_log(&dd, RD_ERR, "%s", why);

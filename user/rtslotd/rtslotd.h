@@ -60,6 +60,13 @@ enum rd_backend_kind {
 	RD_BACKEND_KMOD = RSP_BACKEND_KMOD,
 };
 
+/* Where measured hold times and misses come from (docs/rtslotd.md). */
+enum rd_telemetry_mode {
+	RD_TELEMETRY_AUTO,		/* the BPF probes when they can load, else none */
+	RD_TELEMETRY_BPF,		/* the BPF probes, or rtslotd does not start */
+	RD_TELEMETRY_OFF,		/* job reports only */
+};
+
 struct rd_accel_cfg {
 	char name[RSP_NAME_LEN];
 	int dev_index;			/* /dev/rtslotN in kmod mode; -1: by position */
@@ -86,6 +93,7 @@ struct rd_config {
 	uint32_t socket_mode;
 	int backend;			/* enum rd_backend_kind */
 	int policy;			/* enum rsp_policy */
+	int telemetry;			/* enum rd_telemetry_mode */
 	int rt_priority;		/* SCHED_FIFO priority of the daemon, 0: unchanged */
 	uint32_t naccels;
 	struct rd_accel_cfg accel[RSP_MAX_ACCELS];
@@ -104,7 +112,9 @@ int rd_config_load(struct rd_config *c, const char *path, char *err, size_t len)
 int rd_config_parse(struct rd_config *c, const char *json, char *err, size_t len);
 int rd_policy_parse(const char *s);
 int rd_backend_parse(const char *s);
+int rd_telemetry_parse(const char *s);
 const char *rd_policy_name(int policy);
+const char *rd_telemetry_name(int mode);
 void rd_config_print(const struct rd_config *c, int fd);
 
 /* learn.c: execution-time learning from job-end reports. */
@@ -155,6 +165,11 @@ struct rd_task {
 
 	struct rd_learn learn;
 	uint64_t job_release_ns;	/* of the job in progress, 0: none */
+	uint64_t job_misses;		/* this task's share of rd_daemon.st.job_misses */
+
+	/* Telemetry (kmod): what the kernel measured since the last JOB_END. */
+	uint64_t held_ns;		/* the releases' held_ns, summed */
+	uint64_t grant_ts_ns;		/* of the lease held, 0: none */
 
 	/* user backend: the lease page */
 	int memfd;
@@ -204,15 +219,21 @@ struct rd_dev {
 	uint64_t plan_frame_ns;
 	struct rs_table plan;
 	uint64_t frame_ns;		/* the frame in force */
+	/* Misses and held times of its tasks come from the BPF probes. */
+	int telemetry;
 	/* backend state */
 	struct rs_dev core;		/* user */
 	int kfd;			/* kmod: rtslotd's own file of /dev/rtslotN */
 	int kindex;
 };
 
+struct rtslot_probes;
+
 struct rd_daemon {
 	struct rd_config cfg;
 	const struct rd_backend *be;
+	struct rtslot_probes *probes;	/* NULL: telemetry off */
+	uint64_t probe_drops;		/* ring buffer losses already logged */
 	uint32_t ndevs;
 	struct rd_dev *dev[RSP_MAX_ACCELS];
 	struct rd_list clients;
@@ -238,6 +259,25 @@ struct rd_dev *rd_dev_find(struct rd_daemon *dd, const char *name);
 /* When the loop must wake next for the devices (UINT64_MAX: never), and the wake-up. */
 uint64_t rd_devs_next_event(struct rd_daemon *dd, uint64_t now);
 void rd_devs_tick(struct rd_daemon *dd, uint64_t now);
+
+/*
+ * telemetry.c: the BPF probes on rtslot.ko's tracepoints (kmod backend).
+ * Open: 0 with telemetry on or off as the mode and the system allow
+ * (off: one line logged saying why), -errno with why when mode "bpf"
+ * cannot be had.
+ */
+int rd_telemetry_open(struct rd_daemon *dd, char *why, size_t len);
+void rd_telemetry_close(struct rd_daemon *dd);
+/* Readable when events wait (poll it), -1 when telemetry is off. */
+int rd_telemetry_fd(const struct rd_daemon *dd);
+/* Take in every event waiting in the ring buffer, without blocking. */
+void rd_telemetry_drain(struct rd_daemon *dd);
+/*
+ * At JOB_END: the accelerator time to learn from, the kernel's held time
+ * of the job's leases when telemetry has one, else what the client
+ * reported; the held sum starts again from 0.
+ */
+uint64_t rd_telemetry_job_time(struct rd_task *t, uint64_t reported_ns);
 
 /* admission.c */
 /* 0: accepted (t->status says how), 1: rejected (why), -errno. */

@@ -5,12 +5,15 @@
 #
 # The slot core, the task-set model and librtslot are compiled here from
 # their own files (kmod/slotcore*.c, user/model/, user/lib/): never forked.
+# The daemon links librtslot-bpf (bpf/bpf.mk, included before this file)
+# for its telemetry, dynamically on the host and statically for the guest.
 
 RD_OUT		:= $(BUILD)/rtslotd
 RTSLOTD		:= $(BUILD)/user/rtslotd
 RTSLOTC_LIB	:= $(BUILD)/user/librtslot-client.a
 RD_PKG_CFLAGS	:= $(shell pkg-config --cflags json-c liburing 2>/dev/null)
 RD_LIBS		:= -luring -ljson-c -lm -pthread
+RD_DAEMON_LIBS	:= $(LIBRTSLOT_BPF) $(BPF_LIBS) $(RD_LIBS)
 RD_CFLAGS	:= $(CFLAGS) $(WARN) -D_GNU_SOURCE -fPIC -MMD -MP $(CPPFLAGS) $(RD_PKG_CFLAGS)
 RD_ASAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -51,16 +54,16 @@ $(RD_OUT)/asan/%.o: $(TOP)/%.c $(KSFT_INC)/kselftest_harness.h
 	@mkdir -p $(dir $@)
 	$(CC) $(RD_CFLAGS) $(RD_ASAN) -c -o $@ $<
 
-$(RTSLOTD): $(RD_DAEMON_OBJS)
+$(RTSLOTD): $(RD_DAEMON_OBJS) $(LIBRTSLOT_BPF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(RD_LIBS)
+	$(CC) $(CFLAGS) -o $@ $(RD_DAEMON_OBJS) $(RD_DAEMON_LIBS)
 
 $(RTSLOTC_LIB): $(RD_CLIENT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(RD_ASAN_DAEMON): $(RD_ASAN_OBJS)
-	$(CC) $(CFLAGS) $(RD_ASAN) -o $@ $^ $(RD_LIBS)
+$(RD_ASAN_DAEMON): $(RD_ASAN_OBJS) $(LIBRTSLOT_BPF)
+	$(CC) $(CFLAGS) $(RD_ASAN) -o $@ $(RD_ASAN_OBJS) $(RD_DAEMON_LIBS)
 
 # The harness's macros compare ints with unsigned fields.
 $(RD_OUT)/asan/tests/%.o: RD_CFLAGS += -Wno-sign-compare
@@ -112,9 +115,9 @@ RD_SMOKE_OBJS	:= $(call rd_obj,obj,tests/rtslotd/kmod_smoke.c $(RD_CLIENT_SRCS) 
 		   user/lib/rtslot_dev.c user/lib/rtslot_sysfs.c)
 RD_SMOKE_BINS	:= $(RD_STATIC)/rtslotd $(RD_STATIC)/kmod_smoke
 
-$(RD_STATIC)/rtslotd: $(RD_DAEMON_OBJS)
+$(RD_STATIC)/rtslotd: $(RD_DAEMON_OBJS) $(LIBRTSLOT_BPF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -static -o $@ $^ $(RD_LIBS)
+	$(CC) $(CFLAGS) -static -o $@ $(RD_DAEMON_OBJS) $(RD_DAEMON_LIBS)
 
 $(RD_STATIC)/kmod_smoke: $(RD_SMOKE_OBJS)
 	@mkdir -p $(dir $@)

@@ -159,6 +159,8 @@ int rd_task_register(struct rd_client *c, const struct rsp_register *r, int *fd,
 	int err;
 
 	*fd_out = -1;
+	/* Events of the device task from before it was ours are not the task's. */
+	rd_telemetry_drain(dd);
 	if (check_params(c, r, reply))
 		goto rejected;
 	d = rd_dev_find(dd, r->accel);
@@ -231,8 +233,9 @@ void rd_task_free(struct rd_task *t, int cleanup)
 	struct rd_dev *d = t->dev;
 	struct rd_daemon *dd = d->dd;
 
-	rd_log(dd, RD_INFO, "%s: %s %s (id %u)", d->cfg->name,
-	       cleanup ? "cleaned up" : "unregistered", t->spec.name, t->id);
+	rd_log(dd, RD_INFO, "%s: %s %s (id %u, %llu missed deadlines)", d->cfg->name,
+	       cleanup ? "cleaned up" : "unregistered", t->spec.name, t->id,
+	       (unsigned long long)t->job_misses);
 	if (cleanup)
 		dd->st.cleanups++;
 	else
@@ -265,17 +268,21 @@ int rd_task_job_end(struct rd_task *t, const struct rsp_job_end *e)
 {
 	struct rd_daemon *dd = t->dev->dd;
 	uint32_t nv = t->nvariants ? t->nvariants : 1;
-	uint64_t end = e->end_ns ? e->end_ns : rd_now(), est;
+	uint64_t end = e->end_ns ? e->end_ns : rd_now(), est, dur;
 	rs_u128 ns;
 
 	if (e->variant >= nv)
 		return -EINVAL;
 	dd->st.jobs++;
-	if (t->job_release_ns && t->spec.deadline_us &&
-	    end > t->job_release_ns + t->spec.deadline_us * 1000ULL)
+	/* With telemetry the module's own misses are counted instead (telemetry.c). */
+	if (!t->dev->telemetry && t->job_release_ns && t->spec.deadline_us &&
+	    end > t->job_release_ns + t->spec.deadline_us * 1000ULL) {
 		dd->st.job_misses++;
+		t->job_misses++;
+	}
 	t->job_release_ns = 0;
-	if (!e->duration_ns)
+	dur = rd_telemetry_job_time(t, e->duration_ns);
+	if (!dur)
 		return 0;
 
 	/*
@@ -283,7 +290,7 @@ int rd_task_job_end(struct rd_task *t, const struct rsp_job_end *e)
 	 * it; saturated, as a fast variant's report scaled up may pass 2^64
 	 * and must not wrap round to a short one.
 	 */
-	ns = (rs_u128)e->duration_ns * RSP_PPM /
+	ns = (rs_u128)dur * RSP_PPM /
 	     (t->nvariants ? t->scale_ppm[e->variant] : RSP_PPM);
 	rd_learn_add(&t->learn, ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns);
 	est = rd_learn_estimate_us(&t->learn, &dd->cfg.learn);
