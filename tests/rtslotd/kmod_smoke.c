@@ -3,37 +3,40 @@
  * rtslotd's kmod backend inside the QEMU guest, over the loaded rtslot.ko:
  * registrations pass the client's /dev/rtslot0 file, rtslotd sets the
  * reservation and the slot table, the advice carries the module's own
- * table epoch, leases go through the ioctls, and the daemon stops cleanly.
+ * table epoch, leases go through the ioctls, the BPF telemetry comes on by
+ * itself, and the daemon stops cleanly.  Then kmod_telemetry.c: misses
+ * and learning from the probes, and without them.
  *
  * usage: kmod_smoke [RTSLOTD]   (default /bin/rtslotd)
  *
- * It starts the daemon itself, so that the daemon's exit status is one of
- * its results, and prints TAP with its plan first: tests/vm/guest-ksft.sh
+ * It starts the daemons itself, so that their exit status is one of its
+ * results, and prints TAP with its plan first: tests/vm/guest-ksft.sh
  * runs it as "rtslotd_kmod" among the kselftests and tests/vm/ksft-tap.sh
  * counts a run that stops early as a failure.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "rtslot/client.h"
 #include "rtslot/dev.h"
+#include "kmod_smoke.h"
 
-#define PLAN	21
-#define SOCK	"/tmp/rtslotd.sock"
-#define CONFIG	"/tmp/rtslotd.json"
-#define LOG	"/tmp/rtslotd.log"
-#define SEC_NS	1000000000ULL
+#define PLAN	(22 + KS_TELEMETRY_PLAN)
+#define SOCK	KS_SOCK
+#define SEC_NS	KS_SEC_NS
 
 static int n, failed;
 
-static int ok(int cond, const char *what)
+int ok(int cond, const char *what)
 {
 	printf("%sok %d %s\n", cond ? "" : "not ", ++n, what);
 	fflush(stdout);
@@ -41,19 +44,31 @@ static int ok(int cond, const char *what)
 	return cond;
 }
 
-/* The runtime_ns column of task id in the device's tasks attribute, or -1. */
-static long long runtime_of(uint32_t id)
+long long ks_task_col(uint32_t id, int col)
 {
-	char buf[16384], *line, *save = NULL;
-	unsigned int tid;
-	long long rt;
+	char buf[16384], *line, *save = NULL, *tok, *tsave;
+	long long v;
+	int i;
 
 	if (rtslot_sysfs_read(0, "tasks", buf, sizeof(buf)) < 0)
 		return -1;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%u %*d %*s %*d %lld", &tid, &rt) == 2 && tid == id)
-			return rt;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strtoul(line, NULL, 10) != id)
+			continue;
+		tok = strtok_r(line, " ", &tsave);
+		for (i = 0; tok && i < col; i++)
+			tok = strtok_r(NULL, " ", &tsave);
+		if (!tok || sscanf(tok, "%lld", &v) != 1)
+			return -1;
+		return v;
+	}
 	return -1;
+}
+
+/* The runtime_ns column of task id in the device's tasks attribute, or -1. */
+static long long runtime_of(uint32_t id)
+{
+	return ks_task_col(id, KS_COL_RUNTIME);
 }
 
 static uint64_t sysfs_u64(const char *attr)
@@ -65,7 +80,7 @@ static uint64_t sysfs_u64(const char *attr)
 	return strtoull(buf, NULL, 10);
 }
 
-static void params(struct rtslotc_params *p, const char *name, uint64_t t, uint64_t c)
+void ks_params(struct rtslotc_params *p, const char *name, uint64_t t, uint64_t c)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -74,35 +89,77 @@ static void params(struct rtslotc_params *p, const char *name, uint64_t t, uint6
 	p->kernels = 1;
 }
 
-static pid_t start_daemon(const char *bin)
+/* A daemon's own mount namespace, tracefs gone from it (debugfs's too). */
+static int hide_tracefs(void)
 {
-	/* TCG is slow: overruns are only logged, so no lease is revoked under the test. */
-	static const char config[] =
-		"{ \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ] }\n";
-	struct stat st;
-	FILE *f = fopen(CONFIG, "w");
-	pid_t pid;
-	int i, fd;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return -1;
+	umount2("/sys/kernel/debug/tracing", MNT_DETACH);
+	umount2("/sys/kernel/debug", MNT_DETACH);
+	umount2("/sys/kernel/tracing", MNT_DETACH);
+	return 0;
+}
 
-	if (!f || fputs(config, f) < 0 || fclose(f))
+pid_t ks_start(const struct ks_daemon *o)
+{
+	const char *argv[16];
+	siginfo_t si = { 0 };
+	struct stat st;
+	FILE *f = fopen(KS_CONFIG, "w");
+	pid_t pid;
+	int i = 0, fd;
+
+	if (!f || fputs(o->config, f) < 0 || fclose(f))
 		return -1;
 	unlink(SOCK);
+	argv[i++] = o->bin;
+	argv[i++] = "-c";
+	argv[i++] = KS_CONFIG;
+	argv[i++] = "--backend";
+	argv[i++] = "kmod";
+	argv[i++] = "--policy";
+	argv[i++] = o->policy;
+	argv[i++] = "--socket";
+	argv[i++] = SOCK;
+	argv[i++] = "-v";
+	if (o->telemetry) {
+		argv[i++] = "--telemetry";
+		argv[i++] = o->telemetry;
+	}
+	argv[i] = NULL;
 	pid = fork();
 	if (pid == 0) {
-		fd = open(LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || dup2(fd, 2) < 0)
+		fd = open(KS_LOG, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0 || (o->no_tracefs && hide_tracefs()))
 			_exit(127);
-		execl(bin, bin, "-c", CONFIG, "--backend", "kmod", "--policy", "slot",
-		      "--socket", SOCK, "-v", (char *)NULL);
+		execv(o->bin, (char *const *)argv);
 		_exit(127);
 	}
-	for (i = 0; pid > 0 && i < 100 && stat(SOCK, &st); i++)
+	/* Up once its socket is there; one that refused to start has exited (left to reap). */
+	for (i = 0; pid > 0 && i < 100 && stat(SOCK, &st); i++) {
+		if (!waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid)
+			break;
 		usleep(100000);
+	}
 	return pid;
 }
 
+int ks_wait_exit(pid_t pid)
+{
+	int i, status;
+
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
 /* SIGTERM must stop it with status 0: clients' tasks freed, socket removed. */
-static int stop_daemon(pid_t pid)
+int ks_stop(pid_t pid)
 {
 	int status;
 
@@ -111,10 +168,24 @@ static int stop_daemon(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void dump_log(void)
+int ks_log_has(const char *s)
+{
+	char buf[65536];
+	FILE *f = fopen(KS_LOG, "r");
+	size_t len;
+
+	if (!f)
+		return 0;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	return strstr(buf, s) != NULL;
+}
+
+void ks_dump_log(void)
 {
 	char line[512];
-	FILE *f = fopen(LOG, "r");
+	FILE *f = fopen(KS_LOG, "r");
 
 	while (f && fgets(line, sizeof(line), f))
 		printf("# %s", line);
@@ -140,7 +211,7 @@ static void smoke(void)
 		return;
 	ok(rtslotc_backend(conn) == RSP_BACKEND_KMOD, "backend_is_kmod");
 
-	params(&p, "a", 10000, 2000);
+	ks_params(&p, "a", 10000, 2000);
 	err = rtslotc_register(conn, &p, &a, &adv, why, sizeof(why));
 	if (!ok(!err && adv.status == RSP_ST_ADMITTED, "register_a")) {
 		printf("# %d %s\n", err, why);
@@ -153,7 +224,7 @@ static void smoke(void)
 		printf("# ACCEPTED epoch %llu, table_epoch_ns %llu\n",
 		       (unsigned long long)adv.epoch_ns, (unsigned long long)epoch1);
 
-	params(&p, "b", 20000, 5000);
+	ks_params(&p, "b", 20000, 5000);
 	err = rtslotc_register(conn, &p, &b, &adv, why, sizeof(why));
 	if (!ok(!err, "register_b"))
 		return;
@@ -189,7 +260,7 @@ static void smoke(void)
 		printf("# release: %s\n", strerror(-err));
 	ok(rtslotc_lease_release(a, 0, NULL) == -ENOLCK, "release_twice_enolck");
 
-	params(&p, "c", 10000, 7000);
+	ks_params(&p, "c", 10000, 7000);
 	err = rtslotc_register(conn, &p, &c, &adv, why, sizeof(why));
 	ok(err == -ENOSPC && strstr(why, "c: "), "overload_rejected");
 
@@ -222,21 +293,28 @@ static void smoke(void)
 
 int main(int argc, char **argv)
 {
-	const char *bin = argc > 1 ? argv[1] : "/bin/rtslotd";
+	/* TCG is slow: overruns are only logged, so no lease is revoked under the test. */
+	static const char config[] =
+		"{ \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ] }\n";
+	struct ks_daemon o = { .config = config, .policy = "slot" };
 	pid_t pid;
 	int rc;
 
+	o.bin = argc > 1 ? argv[1] : "/bin/rtslotd";
 	printf("1..%d\n", PLAN);
 	fflush(stdout);
-	pid = start_daemon(bin);
+	pid = ks_start(&o);
 	if (ok(pid > 0 && !access(SOCK, F_OK), "rtslotd_listening"))
 		smoke();
+	/* Root, tracefs, the module: everything "auto" needs for the probes. */
+	ok(ks_log_has("telemetry is on"), "telemetry_auto_is_on");
 	if (pid > 0) {
-		rc = stop_daemon(pid);
+		rc = ks_stop(pid);
 		if (!ok(rc == 0, "rtslotd_clean_exit"))
-			printf("# %s: status %d\n", bin, rc);
+			printf("# %s: status %d\n", o.bin, rc);
 	}
-	dump_log();
+	ks_dump_log();
+	ks_telemetry(o.bin);
 	/* A check added without the plan would go uncounted otherwise. */
 	if (n != PLAN && !failed) {
 		printf("# %d tests ran, the plan says %d\n", n, PLAN);

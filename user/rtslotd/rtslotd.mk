@@ -111,8 +111,8 @@ check-rtslotd: $(RTSLOTD) $(RD_ASAN_DAEMON) $(RD_TESTS) $(RD_FUZZ) $(RD_SEEDS)
 # the kselftests' boot as /kselftest/rtslotd_kmod.  rtslotd-kmod-smoke boots
 # a guest for it alone, which is quicker while working on the backend.
 RD_STATIC	:= $(RD_OUT)/static
-RD_SMOKE_OBJS	:= $(call rd_obj,obj,tests/rtslotd/kmod_smoke.c $(RD_CLIENT_SRCS) \
-		   user/lib/rtslot_dev.c user/lib/rtslot_sysfs.c)
+RD_SMOKE_OBJS	:= $(call rd_obj,obj,tests/rtslotd/kmod_smoke.c tests/rtslotd/kmod_telemetry.c \
+		   $(RD_CLIENT_SRCS) user/lib/rtslot_dev.c user/lib/rtslot_sysfs.c)
 RD_SMOKE_BINS	:= $(RD_STATIC)/rtslotd $(RD_STATIC)/kmod_smoke
 
 $(RD_STATIC)/rtslotd: $(RD_DAEMON_OBJS) $(LIBRTSLOT_BPF)
