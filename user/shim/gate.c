@@ -26,6 +26,7 @@
 #define SEC	1000000000ULL
 
 static pthread_mutex_t cap_lock = PTHREAD_MUTEX_INITIALIZER;
+static int warned_overlong;
 
 uintptr_t shim_stream_key(CUstream s, int per_thread)
 {
@@ -52,19 +53,31 @@ static void gate_close(void)
 	}
 }
 
+void shim_gate_quiesce(void)
+{
+	gate_close();
+}
+
 static void gate_open(void)
 {
 	__atomic_fetch_and(&shim.gate, ~GATE_CLOSED, __ATOMIC_RELEASE);
 }
 
-void shim_gate_reset(void)
+void shim_gate_reset(int forked)
 {
 	shim.gate = 0;
 	shim.busy_until = 0;
 	shim.job_open = 0;
 	shim.job_streams = 0;
-	shim.captures = 0;
-	pthread_mutex_init(&cap_lock, NULL);
+	/*
+	 * Captures outlive a session (rtslotd may come back in the middle of
+	 * one); only a forked child, which has none, starts them afresh.
+	 */
+	if (forked) {
+		shim.captures = 0;
+		memset(shim.capturing, 0, sizeof(shim.capturing));
+		pthread_mutex_init(&cap_lock, NULL);
+	}
 }
 
 void shim_capture_begin(CUstream s, int per_thread)
@@ -292,8 +305,8 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 	case -ETIME:
 		/* Work no lease can hold, or a wait the user bounded: let it run. */
 		__atomic_fetch_add(&shim.n.overlong, 1, __ATOMIC_RELAXED);
-		if (!shim.warned)
-			shim_warn("%s: launching %llu us of work ungated",
+		if (!__atomic_exchange_n(&warned_overlong, 1, __ATOMIC_RELAXED))
+			shim_warn("%s: launching %llu us of work ungated (said once)",
 				  err == -E2BIG ? "no lease can hold it" : "RTSLOT_WAIT_MS ran out",
 				  (unsigned long long)(need / 1000));
 		ret = err;

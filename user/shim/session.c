@@ -82,7 +82,7 @@ static void fork_child(void)
 	shim.retry_at = 0;
 	shim.warned = 0;
 	memset(&shim.n, 0, sizeof(shim.n));
-	shim_gate_reset();
+	shim_gate_reset(1);
 	watcher_reset();
 	kstat_reset();
 	if (shim.state == SHIM_ON || shim.state == SHIM_REFUSE)
@@ -196,7 +196,7 @@ int shim_session_up(void)
 	if (shim.warned)
 		shim_warn("rtslotd is back: task %s gated again", p.name);
 	shim.warned = 0;
-	shim_gate_reset();
+	shim_gate_reset(0);
 	set_state(SHIM_ON);
 out:
 	st = shim.state;
@@ -208,12 +208,14 @@ void shim_session_lost(int err, const char *what)
 {
 	pthread_rwlock_wrlock(&shim.sess);
 	if (shim.state == SHIM_ON) {
+		give_up(err, what);
+		/* Launches past their check still read the page: let them pass. */
+		shim_gate_quiesce();
 		rtslotc_task_drop(shim.task);
 		rtslotc_close(shim.conn);
 		shim.task = NULL;
 		shim.conn = NULL;
 		shim.page = NULL;
-		give_up(err, what);
 	}
 	pthread_rwlock_unlock(&shim.sess);
 }

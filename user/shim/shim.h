@@ -193,8 +193,13 @@ int shim_capturing(CUstream s, int per_thread);
 /* Explicit job markers (coop.c calls these). */
 int shim_job_begin(void);
 int shim_job_end(void);
-/* Forget gate and job state (fork child, lost session). */
-void shim_gate_reset(void);
+/*
+ * Close the gate for good and wait for the launches inside to leave: the
+ * session is going, and its lease page with it (shim_gate_reset opens).
+ */
+void shim_gate_quiesce(void);
+/* Forget gate and job state: a new session, or (forked) a forked child. */
+void shim_gate_reset(int forked);
 
 /* ---- the watcher (watcher.c) ---- */
 
