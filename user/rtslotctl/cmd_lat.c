@@ -112,25 +112,15 @@ static int parse_args(int argc, char **argv, struct lat *l, struct ctl_run *r)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int dev;
-	uint64_t v;
 	int c, ret = 0;
 
 	opterr = 0;
 	while (!ret && (c = getopt_long(argc, argv, "+:d:p:t:k:mnTvh", opts, NULL)) != -1) {
+		ret = ctl_filter_opt("lat", c, optarg, &l->po);
+		if (ret <= 0)
+			continue;
+		ret = 0;
 		switch (c) {
-		case 'd':
-			ret = ctl_parse_device("lat", optarg, &dev);
-			l->po.dev = dev;
-			break;
-		case 'p':
-			ret = ctl_parse_u64("lat", "--pid", optarg, 1, 4194304, &v);
-			l->po.pid = (int)v;
-			break;
-		case 't':
-			ret = ctl_parse_u64("lat", "--task", optarg, 1, UINT32_MAX, &v);
-			l->po.task = (unsigned int)v;
-			break;
 		case 'k':
 			ret = parse_kinds(l, optarg);
 			break;
@@ -148,9 +138,6 @@ static int parse_args(int argc, char **argv, struct lat *l, struct ctl_run *r)
 			break;
 		case 'T':
 			l->timestamp = true;
-			break;
-		case 'v':
-			l->po.verbose = true;
 			break;
 		case 'h':
 			help();

@@ -87,22 +87,17 @@ static int parse_args(int argc, char **argv, struct top *t, struct ctl_run *r)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int dev;
 	uint64_t v;
 	int c, ret = 0;
 
 	r->interval_ns = 1000000000ULL;
 	opterr = 0;
 	while (!ret && (c = getopt_long(argc, argv, "+:d:p:i:n:1P:qvh", opts, NULL)) != -1) {
+		ret = ctl_filter_opt("top", c, optarg, &t->po);
+		if (ret <= 0)
+			continue;
+		ret = 0;
 		switch (c) {
-		case 'd':
-			ret = ctl_parse_device("top", optarg, &dev);
-			t->po.dev = dev;
-			break;
-		case 'p':
-			ret = ctl_parse_u64("top", "--pid", optarg, 1, 4194304, &v);
-			t->po.pid = (int)v;
-			break;
 		case 'i':
 			ret = ctl_parse_u64("top", "--interval", optarg, 1, 86400, &v);
 			r->interval_ns = v * 1000000000ULL;
@@ -121,9 +116,6 @@ static int parse_args(int argc, char **argv, struct top *t, struct ctl_run *r)
 			break;
 		case 'q':
 			t->quiet = true;
-			break;
-		case 'v':
-			t->po.verbose = true;
 			break;
 		case 'h':
 			help();

@@ -72,27 +72,18 @@ static int parse_args(int argc, char **argv, struct trace *tr, struct ctl_run *r
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int dev;
 	uint64_t v;
 	int c, ret = 0;
 
 	opterr = 0;
 	while (!ret && (c = getopt_long(argc, argv, "+:o:d:p:t:D:m:vh", opts, NULL)) != -1) {
+		ret = ctl_filter_opt("trace", c, optarg, &tr->po);
+		if (ret <= 0)
+			continue;
+		ret = 0;
 		switch (c) {
 		case 'o':
 			tr->out = optarg;
-			break;
-		case 'd':
-			ret = ctl_parse_device("trace", optarg, &dev);
-			tr->po.dev = dev;
-			break;
-		case 'p':
-			ret = ctl_parse_u64("trace", "--pid", optarg, 1, 4194304, &v);
-			tr->po.pid = (int)v;
-			break;
-		case 't':
-			ret = ctl_parse_u64("trace", "--task", optarg, 1, UINT32_MAX, &v);
-			tr->po.task = (unsigned int)v;
 			break;
 		case 'D':
 			ret = ctl_parse_u64("trace", "--duration", optarg, 1, 86400, &v);
@@ -100,9 +91,6 @@ static int parse_args(int argc, char **argv, struct trace *tr, struct ctl_run *r
 			break;
 		case 'm':
 			ret = ctl_parse_u64("trace", "--max-events", optarg, 1, 100000000, &tr->max);
-			break;
-		case 'v':
-			tr->po.verbose = true;
 			break;
 		case 'h':
 			help();

@@ -5,6 +5,7 @@
  * asked for, and a clear line on stderr for whatever cannot run.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,4 +78,28 @@ void ctl_cuda_arg(struct ctl_probe_opts *o, const char *arg)
 {
 	o->cuda = true;
 	o->cuda_lib = arg && *arg ? arg : NULL;
+}
+
+int ctl_filter_opt(const char *cmd, int c, const char *arg, struct ctl_probe_opts *o)
+{
+	uint64_t v;
+	int ret;
+
+	switch (c) {
+	case 'd':
+		return ctl_parse_device(cmd, arg, &o->dev);
+	case 'p':
+		ret = ctl_parse_u64(cmd, "--pid", arg, 1, 4194304, &v);
+		o->pid = (int)v;
+		return ret;
+	case 't':
+		ret = ctl_parse_u64(cmd, "--task", arg, 1, UINT32_MAX, &v);
+		o->task = (unsigned int)v;
+		return ret;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	default:
+		return 1;
+	}
 }

@@ -29,5 +29,10 @@ int ctl_probes_open(const char *cmd, const struct ctl_probe_opts *o,
 		    struct rtslot_probes **p, struct rtslot_cuda **c);
 void ctl_probes_close(struct rtslot_probes *p, struct rtslot_cuda *c);
 void ctl_cuda_arg(struct ctl_probe_opts *o, const char *arg);
+/*
+ * The filters all three take: -d DEV, -p PID, -t TASK, -v.  1 when c is
+ * none of them, else 0 or -errno (said on stderr).
+ */
+int ctl_filter_opt(const char *cmd, int c, const char *arg, struct ctl_probe_opts *o);
 
 #endif /* RTSLOTCTL_PROBE_OPEN_H */

@@ -264,7 +264,6 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 	/* Another thread may have renewed while this one waited for the lock. */
 	if (fits(est, now, &busy, &end))
 		goto out;
-	__atomic_fetch_add(&shim.n.slow, 1, __ATOMIC_RELAXED);
 	gate_close();
 	drain(now);
 	/* An eighth more: the launch comes a round trip after the grant. */
@@ -304,7 +303,6 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 	case -E2BIG:
 	case -ETIME:
 		/* Work no lease can hold, or a wait the user bounded: let it run. */
-		__atomic_fetch_add(&shim.n.overlong, 1, __ATOMIC_RELAXED);
 		if (!__atomic_exchange_n(&warned_overlong, 1, __ATOMIC_RELAXED))
 			shim_warn("%s: launching %llu us of work ungated (said once)",
 				  err == -E2BIG ? "no lease can hold it" : "RTSLOT_WAIT_MS ran out",

@@ -93,6 +93,10 @@ def internal_spans(text):
     return spans
 
 
+def inside(spans, pos):
+    return any(a <= pos < b for a, b in spans)
+
+
 def read_typedefs(path, bases):
     with open(path) as f:
         text = f.read()
@@ -100,7 +104,7 @@ def read_typedefs(path, bases):
     found = {}
     for m in TYPEDEF.finditer(text):
         if m.group(1) in bases:
-            internal = any(a <= m.start() < b for a, b in spans)
+            internal = inside(spans, m.start())
             found.setdefault(m.group(1), []).append(Variant(*m.groups(), internal))
     missing = [b for b in bases if b not in found]
     if missing:
@@ -121,7 +125,7 @@ def versioned_names(path, found):
     for base in found:
         names = [base]
         for m in re.finditer(r"\bCUDAAPI\s+(%s_v\d+)\s*\(" % re.escape(base), text):
-            if m.group(1) not in names and not any(a <= m.start() < b for a, b in spans):
+            if m.group(1) not in names and not inside(spans, m.start()):
                 names.append(m.group(1))
         out[base] = names
     return out

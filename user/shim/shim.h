@@ -101,9 +101,9 @@ enum shim_state {
 	SHIM_REFUSE,			/* fail-closed without rtslotd: launches fail */
 };
 
+/* What rtslot_shim_status() reports. */
 struct shim_counters {
-	uint64_t gated, passed, refused, slow, requests, waits_ns;
-	uint64_t jobs, samples, overlong;
+	uint64_t passed, refused, requests, waits_ns, jobs, samples;
 };
 
 struct shim {
