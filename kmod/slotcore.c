@@ -94,6 +94,7 @@ static void server_start(struct rs_task *t, rs_u64 now)
 	t->budget = t->runtime;
 	t->charge_from = now;
 	t->missed = 0;
+	t->throttled = 0;
 }
 
 static void server_roll(struct rs_task *t, rs_u64 now)
@@ -392,25 +393,61 @@ static struct rs_task *pick_table(struct rs_dev *d, rs_u64 now, rs_u64 *end)
 }
 
 /*
+ * Who is served, and before whom under EDF: 0 from its reservation, 1
+ * from reclaimed time (a spent reservation, with reclaim), 2 best effort,
+ * 3 not at all (a spent reservation without reclaim, or throttled).
+ */
+static int service_rank(const struct rs_dev *d, const struct rs_task *t)
+{
+	if (!t->runtime)
+		return 2;
+	if (t->budget >= need(d, t))
+		return 0;
+	return d->cfg.reclaim && !t->throttled ? 1 : 3;
+}
+
+/*
+ * FP orders by priority alone, as it always has (a spent reservation
+ * then is best effort at its priority); EDF by rank, then deadline.
+ */
+static int served_before(const struct rs_dev *d, const struct rs_task *a, int ra,
+			 const struct rs_task *b, int rb)
+{
+	if (d->cfg.policy == RS_POLICY_FP)
+		return fp_before(a, b);
+	if (ra != rb)
+		return ra < rb;
+	return edf_before(a, b);
+}
+
+/*
  * EDF and FP over reservations: a reserved task runs while its budget
  * covers the work and may keep the lease for the rest of that budget;
- * best-effort work gets a lease as long as it asked for.
+ * best-effort work gets a lease as long as it asked for.  With reclaim,
+ * a reservation whose budget is spent is served like best effort (under
+ * EDF after the budgets, ahead of the best effort) instead of idling to
+ * its refill: a job delayed once would otherwise shift the server period
+ * against the releases and, the budget left at each release too small
+ * for a kernel, wait for a refill every period after.
  */
 static struct rs_task *pick_reserved(struct rs_dev *d, rs_u64 now, rs_u64 *end)
 {
-	int fp = d->cfg.policy == RS_POLICY_FP;
 	struct rs_task *t, *best = (void *)0;
+	int r, best_r = 3;
 
 	for_each_task(d, t) {
 		if (t->state != RS_TASK_WAITING)
 			continue;
-		if (t->runtime && t->budget < need(d, t))
+		r = service_rank(d, t);
+		if (r == 3)
 			continue;
-		if (!best || (fp ? fp_before(t, best) : edf_before(t, best)))
+		if (!best || served_before(d, t, r, best, best_r)) {
 			best = t;
+			best_r = r;
+		}
 	}
 	if (best)
-		*end = now + (best->runtime ? best->budget : need(d, best));
+		*end = now + (best_r ? need(d, best) : best->budget);
 	return best;
 }
 
@@ -437,10 +474,10 @@ static void ask_yield(struct rs_dev *d, rs_u64 now)
 		if (w && w->id != at.owner && !edf_before(w, h))
 			w = (void *)0;
 	} else {
-		int fp = d->cfg.policy == RS_POLICY_FP;
+		int hr = !h->runtime ? 2 : h->background;
 
 		w = pick_reserved(d, now, &end);
-		if (w && !(fp ? fp_before(w, h) : edf_before(w, h)))
+		if (w && !served_before(d, w, service_rank(d, w), h, hr))
 			w = (void *)0;
 	}
 	if (!w)
@@ -494,8 +531,10 @@ static void check_overrun(struct rs_dev *d, rs_u64 now)
 		return;
 
 	end_lease(d, t, now);
-	if (action == RS_OVERRUN_THROTTLE)
+	if (action == RS_OVERRUN_THROTTLE) {
 		t->budget = 0;
+		t->throttled = 1;
+	}
 	d->stats.revokes++;
 	if (d->ops && d->ops->revoked)
 		d->ops->revoked(d, t, now);
@@ -524,7 +563,15 @@ void rs_tick(struct rs_dev *d, rs_u64 now)
 		return;
 	}
 
-	t = table_active(d) ? pick_table(d, now, &end) : pick_reserved(d, now, &end);
+	if (table_active(d)) {
+		t = pick_table(d, now, &end);
+		if (t)
+			t->background = 0;
+	} else {
+		t = pick_reserved(d, now, &end);
+		if (t)
+			t->background = service_rank(d, t) == 1;
+	}
 	if (t)
 		grant(d, t, now, end);
 }

@@ -54,6 +54,11 @@ int rs_config_set(struct rs_dev *d, enum rs_param p, rs_u64 val, rs_u64 now)
 			return -RS_EINVAL;
 		c->overrun_grace = val;
 		break;
+	case RS_PARAM_RECLAIM:
+		if (val > 1)
+			return -RS_EINVAL;
+		c->reclaim = (rs_u32)val;
+		break;
 	default:
 		return -RS_EINVAL;
 	}
@@ -83,6 +88,8 @@ rs_u64 rs_config_get(const struct rs_dev *d, enum rs_param p)
 		return c->overrun_action;
 	case RS_PARAM_OVERRUN_GRACE:
 		return c->overrun_grace;
+	case RS_PARAM_RECLAIM:
+		return c->reclaim;
 	default:
 		return 0;
 	}

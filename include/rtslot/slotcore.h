@@ -65,6 +65,7 @@ enum rs_param {
 	RS_PARAM_POLICY,
 	RS_PARAM_OVERRUN_ACTION,
 	RS_PARAM_OVERRUN_GRACE,		/* ns */
+	RS_PARAM_RECLAIM,		/* 0 or 1 */
 	RS_PARAM_COUNT,
 };
 
@@ -79,7 +80,7 @@ struct rs_config {
 	rs_u32 preempt_mode;		/* enum rs_preempt_mode */
 	rs_u32 policy;			/* enum rs_policy */
 	rs_u32 overrun_action;		/* enum rs_overrun_action */
-	rs_u32 __pad;
+	rs_u32 reclaim;			/* spent reservations run as best effort */
 	rs_u64 preempt_latency;
 	rs_u64 guard;
 	rs_u64 switch_cost;
@@ -122,6 +123,8 @@ struct rs_task {
 	rs_u32 missed;			/* this server period already missed */
 	rs_u32 overran;			/* this lease was already reported */
 	rs_u32 yield;			/* a more urgent waiter is queued */
+	rs_u32 throttled;		/* budget taken for an overrun: no reclaim */
+	rs_u32 background;		/* this lease is reclaimed, not budgeted */
 
 	/* Reservation (sched_attr triple); runtime == 0 is best effort. */
 	rs_u64 runtime, deadline, period;

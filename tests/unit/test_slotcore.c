@@ -621,6 +621,83 @@ TEST_F(core, overrun_throttle_empties_the_budget)
 	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
 }
 
+/*
+ * Reclaim: the phase-lock it exists for.  A job delayed once makes the
+ * server period start mid-job; each later job then finds too little
+ * budget left for a kernel and, without reclaim, waits for a refill.
+ */
+TEST_F(core, reclaim_serves_a_spent_reservation_as_best_effort)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(-RS_EINVAL, rs_config_set(d, RS_PARAM_RECLAIM, 2, 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(5), MS(16), MS(33), 10, 0));
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), MS(100)));
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(104) + US(500), NULL));
+	EXPECT_EQ(US(500), self->a->budget);
+	/* The next job, in the same period: 0.5 ms left for a 1 ms kernel. */
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), MS(110)));
+	EXPECT_EQ(RS_TASK_WAITING, self->a->state);
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_RECLAIM, 1, MS(111)));
+	EXPECT_EQ(1, rs_config_get(d, RS_PARAM_RECLAIM));
+	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
+	/* As long as the work asked for, not the budget. */
+	EXPECT_EQ(MS(112), self->a->lease_end);
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(112), NULL));
+	EXPECT_EQ(0, self->a->budget);
+}
+
+TEST_F(core, reclaim_comes_after_budgets_and_before_best_effort)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_RECLAIM, 1, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(2), MS(10), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(2), MS(50), MS(50), 0, 0));
+	/* a spends its budget, then asks again while c (best effort) holds. */
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), 0));
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(2), NULL));
+	ASSERT_EQ(0, rs_request(d, self->c, MS(1), MS(2)));
+	EXPECT_EQ(RS_TASK_HOLDING, self->c->state);
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), MS(3)));
+	/* Ahead of best effort: the holder is asked to give way. */
+	EXPECT_EQ(1, self->c->yield);
+	ASSERT_EQ(0, rs_request(d, self->x, MS(1), MS(3)));
+	/* x has a budget: served first although a's deadline is earlier. */
+	ASSERT_EQ(0, rs_release(d, self->c, 0, MS(3) + US(100), NULL));
+	EXPECT_EQ(RS_TASK_HOLDING, self->x->state);
+	EXPECT_EQ(RS_TASK_WAITING, self->a->state);
+	ASSERT_EQ(0, rs_request(d, self->c, MS(1), MS(3) + US(200)));
+	/* A budgeted holder never gives way to reclaimed time. */
+	EXPECT_EQ(0, self->x->yield);
+	ASSERT_EQ(0, rs_release(d, self->x, 0, MS(4), NULL));
+	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
+	EXPECT_EQ(1, self->a->background);
+	/* A budgeted waiter takes the device back from reclaimed time. */
+	ASSERT_EQ(0, rs_request(d, self->x, MS(1), MS(4) + US(100)));
+	EXPECT_EQ(1, self->a->yield);
+}
+
+TEST_F(core, reclaim_never_serves_a_throttled_task)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_OVERRUN_ACTION, RS_OVERRUN_THROTTLE, 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_RECLAIM, 1, 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(3), MS(10), MS(10), 0, 0));
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), 0));
+	rs_tick(d, MS(5));
+	EXPECT_EQ(1, count(self->b, EV_REVOKE));
+	ASSERT_EQ(0, rs_request(d, self->a, MS(1), MS(6)));
+	EXPECT_EQ(RS_TASK_WAITING, self->a->state);
+	rs_tick(d, MS(10));
+	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
+	EXPECT_EQ(0, self->a->background);
+}
+
 TEST_F(core, detach_frees_lease_wait_and_slots)
 {
 	struct rs_dev *d = self->d;

@@ -120,6 +120,12 @@ static int user_dev_init(struct rd_dev *d, char *why, size_t len)
 	err = err ?: rs_config_set(&d->core, RS_PARAM_OVERRUN_ACTION, a->overrun_action, now);
 	err = err ?: rs_config_set(&d->core, RS_PARAM_OVERRUN_GRACE,
 				   a->overrun_grace_us * NS, now);
+	/*
+	 * The user backend cannot take queued kernels back, so a reserved
+	 * task blocked past its budget by another's overrun is common here:
+	 * let it catch up on time no budget claims (docs/rtslotd.md).
+	 */
+	err = err ?: rs_config_set(&d->core, RS_PARAM_RECLAIM, 1, now);
 	if (err)
 		snprintf(why, len, "%s: the slot core refused the configuration (%s)",
 			 a->name, strerror(-err));
