@@ -12,7 +12,7 @@ RTSLOTCTL_SRCS	:= $(wildcard $(TOP)/user/rtslotctl/*.c)
 LIBRTSLOT_OBJS	:= $(patsubst $(TOP)/user/%.c,$(USER_OUT)/obj/%.o,$(LIBRTSLOT_SRCS))
 RTSLOTCTL_OBJS	:= $(patsubst $(TOP)/user/%.c,$(USER_OUT)/obj/%.o,$(RTSLOTCTL_SRCS))
 SCHED_SRCS	:= $(wildcard $(TOP)/user/model/*.c $(TOP)/user/sim/*.c) \
-		   $(TOP)/kmod/slotcore.c $(TOP)/kmod/slotcore_config.c
+		   $(TOP)/kmod/slotcore.c $(TOP)/kmod/slotcore_config.c $(TOP)/kmod/slotcore_table.c
 SCHED_OBJS	:= $(patsubst $(TOP)/user/%.c,$(USER_OUT)/obj/%.o, \
 		   $(patsubst $(TOP)/kmod/%.c,$(USER_OUT)/obj/kmod/%.o,$(SCHED_SRCS)))
 LIBRTSLOT_SCHED	:= $(USER_OUT)/librtslot-sched.a

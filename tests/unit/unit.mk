@@ -6,7 +6,7 @@ UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined 
 	-fno-sanitize-recover=all $(CPPFLAGS)
 UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim \
 	$(BUILD)/unit/test_gen
-CORE_SRCS := kmod/slotcore.c kmod/slotcore_config.c
+CORE_SRCS := kmod/slotcore.c kmod/slotcore_config.c kmod/slotcore_table.c
 MODEL_SRCS := $(wildcard user/model/*.c)
 SIM_SRCS := $(wildcard user/sim/*.c)
 

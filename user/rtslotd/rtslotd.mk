@@ -19,7 +19,7 @@ RD_ASAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 RD_DAEMON_SRCS	:= $(filter-out user/rtslotd/proto.c,$(patsubst $(TOP)/%,%, \
 		   $(wildcard $(TOP)/user/rtslotd/*.c)))
-RD_SHARED_SRCS	:= user/rtslotd/proto.c kmod/slotcore.c kmod/slotcore_config.c \
+RD_SHARED_SRCS	:= user/rtslotd/proto.c kmod/slotcore.c kmod/slotcore_config.c kmod/slotcore_table.c \
 		   user/model/taskset.c user/model/analysis.c user/model/planner.c \
 		   user/lib/rtslot_dev.c user/lib/rtslot_sysfs.c
 RD_CLIENT_SRCS	:= $(patsubst $(TOP)/%,%,$(wildcard $(TOP)/user/client/*.c)) \
