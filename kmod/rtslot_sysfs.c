@@ -148,6 +148,31 @@ RTSLOT_ATTR_US(switch_us, RS_PARAM_SWITCH);
 RTSLOT_ATTR_US(frame_us, RS_PARAM_FRAME);
 RTSLOT_ATTR_US(overrun_grace_us, RS_PARAM_OVERRUN_GRACE);
 
+/*
+ * 0: hard reservations, as SCHED_DEADLINE without SCHED_FLAG_RECLAIM; a
+ * spent budget waits for its refill.  1: it is served from unreserved
+ * time, after every budget and ahead of best effort (docs/architecture.md).
+ */
+static ssize_t reclaim_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  rtslot_config_get(dev_get_drvdata(dev), RS_PARAM_RECLAIM));
+}
+
+static ssize_t reclaim_store(struct device *dev, struct device_attribute *attr,
+			     const char *buf, size_t len)
+{
+	unsigned int val;
+	int ret;
+
+	if (kstrtouint(buf, 10, &val) || val > 1)
+		return -EINVAL;
+	ret = rtslot_config_set(dev_get_drvdata(dev), RS_PARAM_RECLAIM, val);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(reclaim);
+
 static ssize_t name_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
@@ -263,6 +288,7 @@ static struct attribute *rtslot_dev_attrs[] = {
 	&dev_attr_policy.attr,
 	&dev_attr_overrun_action.attr,
 	&dev_attr_overrun_grace_us.attr,
+	&dev_attr_reclaim.attr,
 	&dev_attr_tasks.attr,
 	&dev_attr_slots.attr,
 	&dev_attr_table_epoch_ns.attr,

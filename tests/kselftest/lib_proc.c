@@ -78,8 +78,17 @@ int rt_waiter_main(void *group, int idx)
 		return 2;
 	if (w->reserve && rt_reserve(fd, w->runtime, w->deadline, w->period, w->prio))
 		return 3;
+	if (w->spend) {
+		if (rt_request(fd, w->est, w->timeout, &out))
+			return 4;
+		rt_sleep(w->spend);
+		if (rt_release(fd, 0, NULL))
+			return 5;
+	}
 	w->id = id;
 	__atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE);
+	while (w->spend && !__atomic_load_n(&g->go, __ATOMIC_ACQUIRE))
+		rt_sleep(MSEC(1));
 
 	w->requested_ns = rt_now();
 	w->err = rt_request(fd, w->est, w->timeout, &out);

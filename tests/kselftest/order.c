@@ -209,6 +209,55 @@ TEST_F_TIMEOUT(edf, budget_left_is_granted_at_once, 120)
 	EXPECT_EQ(0, rt_release(self->c.fd, 0, NULL));
 }
 
+/*
+ * With reclaim, a reservation whose budget is spent is served from time
+ * nobody reserved: ahead of best effort, for as long as it asks.  (Without
+ * it the task waits for its refill: budget_exhausted_waits_for_next_period.)
+ */
+TEST_F_TIMEOUT(edf, spent_budget_reclaims_ahead_of_best_effort, 120)
+{
+	struct rtslot_lease_request out;
+	struct rt_group *g = self->c.g;
+	struct rt_waiter *spent = &g->w[0], *be = &g->w[1];
+	struct rt_task_row row;
+	pid_t ps, pb;
+	uint64_t end;
+
+	ASSERT_EQ(0, rt_attr_write("reclaim", "1"));
+	waiter(g, 0, -1, SEC(10));
+	spent->runtime = MSEC(30);
+	spent->spend = MSEC(40);
+	waiter(g, 1, -1, 0);
+
+	/* The spending child needs the device free: it goes first. */
+	ps = rt_spawn(rt_waiter_main, g, 0);
+	ASSERT_LT(0, ps);
+	end = rt_now() + RT_SETTLE;
+	while (!__atomic_load_n(&spent->ready, __ATOMIC_ACQUIRE)) {
+		ASSERT_GT(end, rt_now());
+		rt_sleep(MSEC(1));
+	}
+	ASSERT_EQ(0, rt_request(self->c.fd, SEC(5), SEC(10), &out));
+	pb = rt_start_waiter(g, 1);
+	ASSERT_LT(0, pb);
+	__atomic_store_n(&g->go, 1, __ATOMIC_RELEASE);
+	while (rt_task_row(spent->id, &row) || row.requests < 2) {
+		ASSERT_GT(end, rt_now());
+		rt_sleep(MSEC(1));
+	}
+	ASSERT_EQ(0, rt_wait_tasks("waiting", 2, RT_SETTLE));
+
+	ASSERT_EQ(0, rt_release(self->c.fd, 0, NULL));
+	EXPECT_EQ(0, rt_reap(ps, RT_SETTLE));
+	EXPECT_EQ(0, rt_reap(pb, RT_SETTLE));
+	EXPECT_TRUE(rt_woken_in_time(spent));
+	EXPECT_TRUE(rt_woken_in_time(be));
+	EXPECT_EQ(1, spent->order);
+	EXPECT_EQ(2, be->order);
+	/* Reclaimed time is lent for the work asked, not for a budget. */
+	EXPECT_EQ(spent->granted_ns + spent->est, spent->lease_end_ns);
+}
+
 FIXTURE(fp) {
 	struct order_ctx c;
 };

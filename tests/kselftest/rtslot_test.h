@@ -77,7 +77,7 @@ int rt_slots_read(struct rtslot_slot *slots, unsigned int max);
  * Device configuration: every writable attribute.  Tests start from the
  * module defaults and put back what they found.
  */
-#define RT_NATTRS	8
+#define RT_NATTRS	9
 struct rt_config {
 	char val[RT_NATTRS][32];
 };
@@ -127,6 +127,11 @@ struct rt_waiter {
 	int prio;
 	uint64_t runtime, deadline, period;
 	uint64_t est, timeout;
+	/*
+	 * Before the counted request: hold a lease this long (a reservation
+	 * enters its request spent), then wait for the group's go.
+	 */
+	uint64_t spend;
 	/* out */
 	uint32_t id;			/* set once the task exists */
 	int ready;			/* task created, request coming */
@@ -143,6 +148,7 @@ struct rt_waiter {
 #define RT_MAX_WAITERS	64
 struct rt_group {
 	uint64_t seq;
+	int go;				/* for waiters that spend first */
 	struct rt_waiter w[RT_MAX_WAITERS];
 };
 int rt_waiter_main(void *group, int idx);

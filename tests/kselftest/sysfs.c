@@ -74,6 +74,12 @@ FIXTURE_VARIANT_ADD(attr, overrun_grace_us) {
 	.bad = { "", "1000001", "-1", "q", "1e3" },
 };
 
+FIXTURE_VARIANT_ADD(attr, reclaim) {
+	.name = "reclaim",
+	.good = { "1", "0" },
+	.bad = { "", "2", "-1", "yes", "on", "1 1", "0x1", "10" },
+};
+
 FIXTURE_SETUP(attr)
 {
 	ASSERT_EQ(0, rt_setup(&self->saved));

@@ -30,7 +30,7 @@
 #include "rtslot/dev.h"
 #include "kmod_smoke.h"
 
-#define PLAN	(22 + KS_TELEMETRY_PLAN)
+#define PLAN	(23 + KS_TELEMETRY_PLAN)
 #define SOCK	KS_SOCK
 #define SEC_NS	KS_SEC_NS
 
@@ -210,6 +210,8 @@ static void smoke(void)
 	if (!ok(!err, "connect"))
 		return;
 	ok(rtslotc_backend(conn) == RSP_BACKEND_KMOD, "backend_is_kmod");
+	/* A job that outgrows its learned budget must not wait a period for it. */
+	ok(sysfs_u64("reclaim") == 1, "reclaim_turned_on_by_rtslotd");
 
 	ks_params(&p, "a", 10000, 2000);
 	err = rtslotc_register(conn, &p, &a, &adv, why, sizeof(why));

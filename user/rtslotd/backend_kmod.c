@@ -95,6 +95,13 @@ static int kmod_dev_init(struct rd_dev *d, char *why, size_t len)
 		step = "overrun_grace_us";
 		err = write_u64(d, step, a->overrun_grace_us);
 	}
+	/*
+	 * As in the user backend: with hard reservations a job that outgrows
+	 * its budget by one kernel waits a whole period for the refill.
+	 */
+	if (!err && rtslot_sysfs_write((unsigned int)d->kindex, "reclaim", "1"))
+		rd_log(d->dd, RD_ERR, "%s: /dev/rtslot%d has no reclaim (an older rtslot.ko?): "
+		       "a spent reservation waits for its refill", a->name, d->kindex);
 	/* The frame is pinned until the cleared table's boundary: not fatal. */
 	if (!err && write_u64(d, "frame_us", a->frame_us))
 		rd_log(d->dd, RD_INFO, "%s: frame_us stays as it is until the old table ends",
