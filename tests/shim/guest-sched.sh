@@ -5,9 +5,19 @@
 # librtslot-cuda.so with rtslotd's kmod backend (leases are the module's
 # ioctls and lease pages).  Times are long because TCG is slow (and slower
 # on a loaded host): a 200 ms period, 32 ms of work against a 160 ms
-# deadline, 16 ms hog kernels.  The
-# camera states its execution time (RTSLOT_WCET_MS) and the hogs their
-# longest kernel: learning is the host test's subject, the kmod path this one's.
+# deadline, 16 ms hog kernels.  The camera states its execution time
+# (RTSLOT_WCET_MS, which rtslotd then learns from the module's held times)
+# and the hogs their longest kernel.
+#
+# The margin, from the EDF analysis with non-preemptive blocking that admits
+# the camera: its response is at most B + C.  C, its job: 4 kernels that
+# TCG stretches to 12 ms at worst seen, 48 ms.  B, one best-effort lease
+# already running at its release: the shim asks est + est/8 of its longest
+# recent sample, up to 35 ms seen, revoked 1 ms past its end (issue 9 bounds
+# it by the declared 18 ms).  84 ms against 160: a whole job more of slack.
+# The module must not add a refill's wait when a job outgrows its learned
+# budget: rtslotd turns on its reclaim (docs/rtslotd.md says what it cost).
+# A miss prints the module's own trace of the late job.
 # Prints TAP for tests/vm/ksft-tap.sh.
 
 R=/opt/rtslot
@@ -26,6 +36,48 @@ tap() {
 
 val() { tr ' ' '\n' < "$2" | sed -n "s/^$1=//p" | head -n 1; }
 
+# The module's own account of the managed mix (its rtslot:* events on
+# CLOCK_MONOTONIC), kept so that a miss can be explained from it.
+T=/sys/kernel/tracing
+trace_start() {
+	[ -w $T/events/rtslot/enable ] || return 0
+	echo 0 > $T/tracing_on
+	echo mono > $T/trace_clock
+	echo 4096 > $T/buffer_size_kb
+	: > $T/trace
+	echo 1 > $T/events/rtslot/enable
+	echo 1 > $T/tracing_on
+}
+trace_stop() {
+	[ -w $T/events/rtslot/enable ] || return 0
+	echo 0 > $T/tracing_on
+	echo 0 > $T/events/rtslot/enable
+	cat $T/trace > /tmp/trace.1
+}
+
+# For each late job in $1 ("late release_ns=R response_us=X"), the events
+# from 20 ms before its release to its end, after who is who.
+explain_misses() {
+	echo "#   the camera's jobs that waited longest for leases:"
+	grep 'job:' /tmp/crit.err.1 | sort -k5 -n -r | head -n 5 | sed 's/^/#   camera: /'
+	[ -s /tmp/trace.1 ] || { echo "#   (no rtslot trace: tracefs or the events are missing)"; return; }
+	grep 'rtslot_task_join:' /tmp/trace.1 | sed 's/^ */#   trace: /'
+	sed -n 's/^late release_ns=\([0-9]*\) response_us=\([0-9]*\).*/\1 \2/p' "$1" |
+	while read -r rel us; do
+		echo "#   late job released at ${rel} ns, answered after ${us} us; the module saw:"
+		awk -v from="$rel" -v us="$us" '
+			BEGIN { lo = from / 1e9 - 0.020; hi = from / 1e9 + us / 1e6 + 0.001 }
+			match($0, /[0-9]+\.[0-9]+: rtslot_/) {
+				ts = substr($0, RSTART, RLENGTH) + 0
+				if (ts >= lo && ts <= hi && n++ < 80) {
+					sub(/^ */, "")
+					print "#   trace: " $0
+				}
+			}
+			END { if (n > 80) print "#   trace: (" n - 80 " more events)" }' /tmp/trace.1
+	done
+}
+
 # $1: 1 under the shim.  Output of the deadline task in /tmp/crit.$1.
 mix() {
 	pre=
@@ -42,8 +94,7 @@ mix() {
 		$R/cuapp $CRIT \
 		> /tmp/crit.$1 2> /tmp/crit.err.$1
 	wait $h0 $h1
-	echo "# $([ "$1" = 1 ] && echo with || echo without) rtslot: $(cat /tmp/crit.$1)"
-	sed 's/^/#   camera: /' /tmp/crit.err.$1
+	echo "# $([ "$1" = 1 ] && echo with || echo without) rtslot: $(head -n 1 /tmp/crit.$1)"
 }
 
 echo "1..5"
@@ -58,10 +109,14 @@ tap $? "unmanaged: the deadline task misses (${misses:-?} of 20)"
 rd=$!
 i=0
 while [ ! -S $SOCK ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+trace_start
 mix 1
+trace_stop
 misses=$(val misses /tmp/crit.1)
 [ "$misses" = 0 ]
-tap $? "managed (kmod backend): the deadline task meets every deadline (${misses:-?} misses)"
+rc=$?
+[ $rc = 0 ] || explain_misses /tmp/crit.1
+tap $rc "managed (kmod backend): the deadline task meets every deadline (${misses:-?} misses)"
 [ "$(val jobs /tmp/crit.1)" = 20 ]
 tap $? "managed: all 20 jobs ran"
 k0=$(val kernels /tmp/hog0.1)
