@@ -121,14 +121,19 @@ bpf-vm: $(BUILD)/kmod/rtslot.ko $(BPF_GUEST_BINS) $(BPF_RTSLOTCTL_STATIC)
 	rc=$$?; cat $(BPF_OUT)/vm.tap; exit $$rc
 
 # Flat TAP in build/results/bpf.tap.  Needs root (else every test is a
-# skip) and tracefs, which it mounts when missing.
+# skip) and tracefs, which it mounts when missing.  rtslotctl runs from a
+# 0700 folder, as from a checkout in a home directory or a mktemp -d one:
+# the case that drops to another uid must not depend on reaching it there.
 BPF_HOST_BINS	:= $(BPF_OBSERVE) $(BPF_RTSLOTCTL) $(if $(BPF_CUDA_OK),$(BPF_CUDA_APP))
+BPF_PRIVATE	:= $(BPF_TEST_OUT)/private
 check-bpf: $(BPF_HOST_BINS)
 	@mkdir -p $(BUILD)/results
 	@if [ "$$(id -u)" = 0 ] && ! mountpoint -q /sys/kernel/tracing; then \
 		mount -t tracefs nodev /sys/kernel/tracing; fi; \
+	rm -rf $(BPF_PRIVATE) && mkdir -p -m 0700 $(BPF_PRIVATE) && \
+	cp $(BPF_RTSLOTCTL) $(BPF_PRIVATE)/ || exit 1; \
 	log=$(BUILD)/results/bpf.observe.log; \
-	RTSLOTCTL=$(BPF_RTSLOTCTL) BT_CUDA_APP=$(BPF_CUDA_APP) \
+	RTSLOTCTL=$(BPF_PRIVATE)/rtslotctl BT_CUDA_APP=$(BPF_CUDA_APP) \
 	BT_FAKECUDA=$(if $(BPF_CUDA_OK),$(BPF_FAKECUDA)) $(BPF_OBSERVE) > $$log 2>&1; rc=$$?; \
 	cp $$log $(BUILD)/results/bpf.tap; \
 	grep -E '^(not )?ok |^# (Totals|FAILED)|^# .*:[0-9]+:' $(BUILD)/results/bpf.tap; exit $$rc

@@ -14,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <rtslot/probes.h>
@@ -133,14 +136,56 @@ static int find_hist(void *ctx, const struct rtslot_hist_key *k, const struct rt
 	return 0;
 }
 
-/* Run argv with stdout and stderr in OUT, as uid (-1: ours). */
+/*
+ * A copy of the program that any user can run: the checkout may sit where
+ * an unprivileged user cannot reach it (a 0700 home or mktemp -d folder).
+ * Returns dir (DIR_TEMPLATE made real), to be removed with the copy, or NULL.
+ */
+#define DIR_TEMPLATE	"/tmp/rtslot-bpf-uid.XXXXXX"
+static char *reachable_copy(const char *prog, char dir[sizeof(DIR_TEMPLATE)], char *copy,
+			    size_t len)
+{
+	int in, outfd = -1, ok = 0;
+	struct stat st;
+	ssize_t w;
+	off_t n = 0;
+
+	memcpy(dir, DIR_TEMPLATE, sizeof(DIR_TEMPLATE));
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(copy, len, "%s/%s", dir, strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog);
+	in = open(prog, O_RDONLY | O_CLOEXEC);
+	/* Modes set explicitly: the caller's umask may be 077. */
+	if (in >= 0 && !fstat(in, &st) && !chmod(dir, 0755))
+		outfd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	while (outfd >= 0 && n < st.st_size && (w = sendfile(outfd, in, NULL, st.st_size - n)) > 0)
+		n += w;
+	if (outfd >= 0)
+		ok = n == st.st_size && !fchmod(outfd, 0755) && !close(outfd);
+	if (in >= 0)
+		close(in);
+	if (!ok) {
+		unlink(copy);
+		rmdir(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/*
+ * Run argv with stdout and stderr in OUT, as uid (-1: ours); as another
+ * uid from a copy of argv[0] that it can reach, wherever the checkout is.
+ */
 static int run(char *const argv[], int uid, bool no_tracefs, char **out)
 {
+	char copy[PATH_MAX], where[sizeof(DIR_TEMPLATE)], *dir = NULL;
 	pid_t pid;
 	int status, fd;
 	FILE *f;
 	long n;
 
+	if (uid >= 0 && !(dir = reachable_copy(argv[0], where, copy, sizeof(copy))))
+		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (!pid) {
@@ -155,12 +200,18 @@ static int run(char *const argv[], int uid, bool no_tracefs, char **out)
 			umount2("/sys/kernel/debug", MNT_DETACH);
 			umount2("/sys/kernel/tracing", MNT_DETACH);
 		}
-		if (uid >= 0 && (setgid(uid) || setuid(uid)))
+		if (uid >= 0 && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
 			_exit(126);
-		execv(argv[0], argv);
+		execv(dir ? copy : argv[0], argv);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	if (dir) {
+		unlink(copy);
+		rmdir(dir);
+	}
+	if (status == -1)
 		return -1;
 	*out = NULL;
 	f = fopen(OUT, "r");
