@@ -1,6 +1,7 @@
 # Host unit tests: the slot core (the very file the module builds), the
-# task-set parser, the admission analysis, the planner, the simulator and
-# the task-set generator (with rtslotctl gen, which user/user.mk builds).
+# task-set parser, the admission analysis, the planner, the simulator, the
+# task-set generator (with rtslotctl gen, which user/user.mk builds) and
+# the suite's own summary.
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
@@ -37,12 +38,16 @@ $(BUILD)/unit/test_gen: tests/unit/test_gen.c $(MODEL_SRCS) $(wildcard include/r
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -DRTSLOTCTL='"$(UNIT_RTSLOTCTL)"' \
 		-o $@ $< $(MODEL_SRCS) $$(pkg-config --libs json-c) -lm
 
+# The build's and the suite's own tools, tested on made-up inputs.
+UNIT_SCRIPTS := $(TOP)/tests/tools/test-tap-summary.sh
+
 .PHONY: check-unit
 check-unit: $(UNIT_BINS) $(UNIT_RTSLOTCTL)
 	@mkdir -p $(BUILD)/results
 	@rc=0; : > $(BUILD)/results/unit.tap; \
-	for t in $(UNIT_BINS); do \
-		$$t > $(BUILD)/results/unit.$$(basename $$t).log 2>&1 || rc=1; \
+	for t in $(UNIT_BINS) $(UNIT_SCRIPTS); do \
+		case $$t in *.sh) run="bash $$t";; *) run=$$t;; esac; \
+		$$run > $(BUILD)/results/unit.$$(basename $$t).log 2>&1 || rc=1; \
 		cat $(BUILD)/results/unit.$$(basename $$t).log >> $(BUILD)/results/unit.tap; \
 	done; \
 	grep -E '^(not )?ok |^# (Totals|FAILED)|^# .*:[0-9]+:' $(BUILD)/results/unit.tap; exit $$rc

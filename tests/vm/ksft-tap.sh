@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Turn the serial log of a guest-ksft run into flat TAP: every binary's test
-# lines renumbered into one stream, plus a `not ok` for each binary that
-# crashed, hung or never ran, and one line on the health of the guest kernel.
+# lines renumbered into one stream with their `#` diagnostics, plus a
+# `not ok` for each binary that crashed, hung or never ran, and one line on
+# the health of the guest kernel.
 #
 # usage: ksft-tap.sh SERIAL_LOG NAME...   (exit status non-zero on any failure)
 set -uo pipefail
@@ -41,6 +42,11 @@ match($0, /RTSLOT-KSFT-END [^ ]+ [0-9]+/) {
 }
 cur != "" && /^[ \t]*1\.\.[0-9]+/ {
 	sub(/^[ \t]*1\.\./, ""); plan[cur] = $0 + 0
+	next
+}
+# Diagnostics stay, for tests/tools/tap-summary.sh to show under a failure.
+cur != "" && /^[ \t]*#/ {
+	print
 	next
 }
 cur != "" && /^[ \t]*(not )?ok [0-9]+/ {

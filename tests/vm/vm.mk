@@ -24,7 +24,7 @@ define vm-run
 		--file $(VM_DIR)/guest-ksft.sh:/bin/guest-ksft \
 		-- sh /bin/guest-ksft /kselftest $(3); \
 	bash $(VM_DIR)/ksft-tap.sh $(1) $(3) > $(2); rc=$$?; \
-	cat $(2); exit $$rc
+	grep -v '^[[:space:]]*#' $(2); exit $$rc
 endef
 
 .PHONY: check-vm vm-files
