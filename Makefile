@@ -5,18 +5,16 @@
 SHELL	:= /bin/bash
 TOP	:= $(CURDIR)
 BUILD	:= $(TOP)/build
-KVER	?= $(shell uname -r)
-# This machine's own kernel may have no build tree: fall back to the newest
-# Debian headers that `make deps` installed.  On a fresh machine those
-# arrive only after this file was read: the sub-makes that `check` and
-# `demo` run after deps must look again, so nothing is exported until found.
+# The running kernel's build tree, else the headers `make deps` installs
+# (kmod/kdir.sh says why in that order).  On a fresh machine those arrive
+# only after this file was read: the sub-makes that `check` and `demo` run
+# after deps must look again, so nothing is exported until found.
 ifeq ($(strip $(KDIR)),)
-KDIR	:= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
-		$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KDIR	:= $(shell bash $(TOP)/kmod/kdir.sh find)
 endif
 # The guest kernel the QEMU tests boot: the one those headers belong to.
 ifeq ($(strip $(GUEST_KVER)),)
-GUEST_KVER	:= $(patsubst linux-headers-%,%,$(notdir $(KDIR)))
+GUEST_KVER	:= $(if $(strip $(KDIR)),$(shell bash $(TOP)/kmod/kdir.sh release $(KDIR)))
 endif
 GUEST_KERNEL	?= /boot/vmlinuz-$(GUEST_KVER)
 

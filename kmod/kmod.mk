@@ -28,12 +28,14 @@ endef
 
 $(BUILD)/kmod/rtslot.ko: $(KMOD_SRCS) $(KMOD_HDRS) $(TOP)/Kbuild
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "kmod: no kernel build tree (KDIR); run 'make deps'" >&2; exit 1; }
+	@bash $(TOP)/kmod/kdir.sh check $(KDIR)
 	$(call kmod-shadow,$(BUILD)/kmod)
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kmod modules
 
 # One TAP line per checked file, then one for the W=1 build.
 check-lint: kernel-files
 	@mkdir -p $(BUILD)/results
+	@bash $(TOP)/kmod/kdir.sh check $(KDIR) > /dev/null
 	$(call kmod-shadow,$(BUILD)/kmod-w1)
 	@out=$(BUILD)/results/lint.tap; : > $$out; n=0; rc=0; \
 	for f in $(KMOD_LINT); do \

@@ -1,7 +1,7 @@
 # Host unit tests: the slot core (the very file the module builds), the
 # task-set parser, the admission analysis, the planner, the simulator, the
 # task-set generator (with rtslotctl gen, which user/user.mk builds) and
-# the suite's own summary.
+# the choice of kernel headers (kmod/kdir.sh).
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
@@ -39,7 +39,7 @@ $(BUILD)/unit/test_gen: tests/unit/test_gen.c $(MODEL_SRCS) $(wildcard include/r
 		-o $@ $< $(MODEL_SRCS) $$(pkg-config --libs json-c) -lm
 
 # The build's and the suite's own tools, tested on made-up inputs.
-UNIT_SCRIPTS := $(TOP)/tests/tools/test-tap-summary.sh
+UNIT_SCRIPTS := $(TOP)/tests/tools/test-kdir.sh $(TOP)/tests/tools/test-tap-summary.sh
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS) $(UNIT_RTSLOTCTL)
