@@ -31,7 +31,7 @@ ifneq ($(strip $(KDIR)),)
 export KDIR GUEST_KVER GUEST_KERNEL
 endif
 
-.PHONY: all deps check demo vmtest clean kernel-files
+.PHONY: all deps check check-repeat demo vmtest clean kernel-files
 all:
 
 deps:
@@ -64,6 +64,13 @@ check: deps
 	done; \
 	bash $(TOP)/tests/tools/tap-summary.sh $(BUILD)/results $(CHECK_STAGES) || rc=1; \
 	exit $$rc
+
+# How flaky is it: `make check-repeat N=5 STAGES="vm shim"` runs the stages
+# N times and prints, per test, in how many runs it failed.
+N	?= 5
+STAGES	?= $(CHECK_STAGES)
+check-repeat: deps
+	@bash $(TOP)/tests/tools/check-repeat.sh $(N) $(BUILD)/repeat $(STAGES)
 
 vmtest: deps
 	@rm -f $(BUILD)/results/vm.tap; mkdir -p $(BUILD)/results
