@@ -130,8 +130,8 @@ static int rtslot_ioctl_set_reservation(struct rtslot_file *rf, void __user *uar
 	struct rtslot_reservation arg;
 	struct rtslot_task *task;
 	unsigned long flags;
+	u64 now, old_max;
 	u32 usize;
-	u64 now;
 	int ret;
 
 	if (!capable(CAP_SYS_NICE))
@@ -148,8 +148,17 @@ static int rtslot_ioctl_set_reservation(struct rtslot_file *rf, void __user *uar
 
 	spin_lock_irqsave(&rdev->lock, flags);
 	now = ktime_get_ns();
-	ret = rs_set_reservation(&rdev->core, &task->core, arg.runtime_ns,
-				 arg.deadline_ns, arg.period_ns, arg.priority, now);
+	old_max = task->core.lease_max;
+	/* Both or neither: the bound is checked first, and put back on error. */
+	ret = rs_set_lease_max(&rdev->core, &task->core, arg.max_lease_ns, now);
+	if (!ret) {
+		ret = rs_set_reservation(&rdev->core, &task->core, arg.runtime_ns,
+					 arg.deadline_ns, arg.period_ns,
+					 arg.priority, now);
+		if (ret)
+			task->core.lease_max = old_max;
+	}
+	rtslot_publish(task);
 	rtslot_arm_timer(rdev, now);
 	spin_unlock_irqrestore(&rdev->lock, flags);
 	return ret;

@@ -47,10 +47,12 @@ RTSLOT_SAME(RS_MAX_SLOTS, RTSLOT_MAX_SLOTS);
 RTSLOT_SAME(RS_PRIO_MAX, RTSLOT_PRIO_MAX);
 RTSLOT_SAME(RS_PERIOD_MAX_NS, RTSLOT_PERIOD_MAX_NS);
 RTSLOT_SAME(RS_RUNTIME_MIN_NS, RTSLOT_RUNTIME_MIN_NS);
+RTSLOT_SAME(RS_LEASE_MAX_MIN_NS, RTSLOT_LEASE_MAX_MIN_NS);
+RTSLOT_SAME(RS_LEASE_MAX_MAX_NS, RTSLOT_PERIOD_MAX_NS);
 RTSLOT_SAME(RS_TIME_MAX, U64_MAX);
 static_assert(sizeof(struct rtslot_info) == RTSLOT_INFO_SIZE_VER1);
 static_assert(sizeof(struct rtslot_task_create) == RTSLOT_TASK_CREATE_SIZE_VER0);
-static_assert(sizeof(struct rtslot_reservation) == RTSLOT_RESERVATION_SIZE_VER0);
+static_assert(sizeof(struct rtslot_reservation) == RTSLOT_RESERVATION_SIZE_VER1);
 static_assert(sizeof(struct rtslot_table) == RTSLOT_TABLE_SIZE_VER0);
 static_assert(sizeof(struct rtslot_lease_request) == RTSLOT_LEASE_REQUEST_SIZE_VER0);
 static_assert(sizeof(struct rtslot_lease_release) == RTSLOT_LEASE_RELEASE_SIZE_VER0);
@@ -88,6 +90,7 @@ void rtslot_publish(struct rtslot_task *task)
 	const struct rs_task *t = &task->core;
 	bool held = t->state == RS_TASK_HOLDING;
 	u32 seq = lp->seq;
+	u64 bound;
 
 	lockdep_assert_held(&task->rdev->lock);
 	WRITE_ONCE(lp->seq, seq + 1);
@@ -101,6 +104,8 @@ void rtslot_publish(struct rtslot_task *task)
 	WRITE_ONCE(lp->task_id, t->id);
 	WRITE_ONCE(lp->abi_version, RTSLOT_ABI_VERSION);
 	WRITE_ONCE(lp->yield_requested, held && t->yield);
+	bound = rs_lease_bound(&task->rdev->core, t);
+	WRITE_ONCE(lp->max_lease_ns, bound == RS_TIME_MAX ? 0 : bound);
 	/* All fields before the even seq that vouches for them. */
 	smp_wmb();
 	WRITE_ONCE(lp->seq, seq + 2);

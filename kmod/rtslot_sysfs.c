@@ -147,6 +147,7 @@ RTSLOT_ATTR_US(guard_us, RS_PARAM_GUARD);
 RTSLOT_ATTR_US(switch_us, RS_PARAM_SWITCH);
 RTSLOT_ATTR_US(frame_us, RS_PARAM_FRAME);
 RTSLOT_ATTR_US(overrun_grace_us, RS_PARAM_OVERRUN_GRACE);
+RTSLOT_ATTR_US(be_max_us, RS_PARAM_BE_MAX);
 
 /*
  * 0: hard reservations, as SCHED_DEADLINE without SCHED_FLAG_RECLAIM; a
@@ -289,6 +290,7 @@ static struct attribute *rtslot_dev_attrs[] = {
 	&dev_attr_overrun_action.attr,
 	&dev_attr_overrun_grace_us.attr,
 	&dev_attr_reclaim.attr,
+	&dev_attr_be_max_us.attr,
 	&dev_attr_tasks.attr,
 	&dev_attr_slots.attr,
 	&dev_attr_table_epoch_ns.attr,

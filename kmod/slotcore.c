@@ -25,6 +25,7 @@ void rs_dev_init(struct rs_dev *d, const struct rs_ops *ops)
 	d->cfg.overrun_action = RS_OVERRUN_REVOKE;
 	d->cfg.frame = 10 * 1000 * RS_NSEC_PER_USEC;
 	d->cfg.overrun_grace = 1000 * RS_NSEC_PER_USEC;
+	d->cfg.be_max = RS_LEASE_MAX_MAX_NS;
 }
 
 rs_u64 rs_guard(const struct rs_dev *d)
@@ -336,6 +337,20 @@ static int served_before(const struct rs_dev *d, const struct rs_task *a, int ra
 }
 
 /*
+ * A reservation's lease: what is left of its budget, no more than its
+ * bound's worth of work when it has one.
+ */
+static rs_u64 reserved_len(const struct rs_dev *d, const struct rs_task *t)
+{
+	rs_u64 bounded;
+
+	if (!t->lease_max)
+		return t->budget;
+	bounded = switch_cost(d, t) + t->lease_max + rs_guard(d);
+	return min_u64(t->budget, bounded);
+}
+
+/*
  * EDF and FP over reservations: a reserved task runs while its budget
  * covers the work and may keep the lease for the rest of that budget;
  * best-effort work gets a lease as long as it asked for.  With reclaim,
@@ -362,7 +377,7 @@ static struct rs_task *pick_reserved(struct rs_dev *d, rs_u64 now, rs_u64 *end)
 		}
 	}
 	if (best)
-		*end = now + (best_r ? need(d, best) : best->budget);
+		*end = now + (best_r ? need(d, best) : reserved_len(d, best));
 	return best;
 }
 
@@ -523,7 +538,7 @@ static int check_request(const struct rs_dev *d, const struct rs_task *t, rs_u64
 
 	if (!est)
 		return -RS_EINVAL;
-	if (est > RS_PERIOD_MAX_NS ||
+	if (est > RS_PERIOD_MAX_NS || est > rs_lease_bound(d, t) ||
 	    (table_active(d) && est + g > d->cfg.frame) ||
 	    (t->runtime && est + g + d->cfg.switch_cost > t->runtime))
 		return -RS_E2BIG;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Slot core configuration: every device parameter checked against the
- * others before it changes.  Freestanding, like the rest of the core.
+ * others before it changes, and each task's lease bound.  Freestanding,
+ * like the rest of the core.
  */
 #include "rtslot/slotcore.h"
 
@@ -59,6 +60,11 @@ int rs_config_set(struct rs_dev *d, enum rs_param p, rs_u64 val, rs_u64 now)
 			return -RS_EINVAL;
 		c->reclaim = (rs_u32)val;
 		break;
+	case RS_PARAM_BE_MAX:
+		if (val < RS_LEASE_MAX_MIN_NS || val > RS_LEASE_MAX_MAX_NS)
+			return -RS_EINVAL;
+		c->be_max = val;
+		break;
 	default:
 		return -RS_EINVAL;
 	}
@@ -90,7 +96,30 @@ rs_u64 rs_config_get(const struct rs_dev *d, enum rs_param p)
 		return c->overrun_grace;
 	case RS_PARAM_RECLAIM:
 		return c->reclaim;
+	case RS_PARAM_BE_MAX:
+		return c->be_max;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * The invariant admission rests on: the blocking it charges a task (its
+ * non-preemptible unit q) is the most work the grant rule lets one lease
+ * of that task cover, best effort included.
+ */
+rs_u64 rs_lease_bound(const struct rs_dev *d, const struct rs_task *t)
+{
+	if (t->lease_max)
+		return t->lease_max;
+	return t->runtime ? RS_TIME_MAX : d->cfg.be_max;
+}
+
+int rs_set_lease_max(struct rs_dev *d, struct rs_task *t, rs_u64 max, rs_u64 now)
+{
+	if (max && (max < RS_LEASE_MAX_MIN_NS || max > RS_LEASE_MAX_MAX_NS))
+		return -RS_EINVAL;
+	t->lease_max = max;
+	rs_tick(d, now);
+	return 0;
 }

@@ -48,9 +48,13 @@ void rtslot_close(struct rtslot_dev *d);
 int rtslot_get_info(const struct rtslot_dev *d, struct rtslot_info *info);
 /* name may be NULL or longer than the kernel takes (-ENAMETOOLONG). */
 int rtslot_task_create(struct rtslot_dev *d, const char *name);
-/* All three times 0: best effort.  Needs CAP_SYS_NICE. */
+/*
+ * All three times 0: best effort.  max_lease_ns bounds the work of one
+ * lease (0: the device's default).  Needs CAP_SYS_NICE.
+ */
 int rtslot_set_reservation(const struct rtslot_dev *d, uint64_t runtime_ns,
-			   uint64_t deadline_ns, uint64_t period_ns, int prio);
+			   uint64_t deadline_ns, uint64_t period_ns, int prio,
+			   uint64_t max_lease_ns);
 /* The device's frame; nslots == 0 removes the table.  Needs CAP_SYS_NICE. */
 int rtslot_set_table(const struct rtslot_dev *d, const struct rtslot_slot *slots,
 		     unsigned int nslots);

@@ -66,6 +66,7 @@ enum rs_param {
 	RS_PARAM_OVERRUN_ACTION,
 	RS_PARAM_OVERRUN_GRACE,		/* ns */
 	RS_PARAM_RECLAIM,		/* 0 or 1 */
+	RS_PARAM_BE_MAX,		/* ns: a best-effort lease's work */
 	RS_PARAM_COUNT,
 };
 
@@ -75,6 +76,9 @@ enum rs_param {
 #define RS_LATENCY_MAX_NS	(1ULL * RS_NSEC_PER_SEC)
 #define RS_PERIOD_MAX_NS	(10ULL * RS_NSEC_PER_SEC)
 #define RS_RUNTIME_MIN_NS	(1ULL * RS_NSEC_PER_USEC)
+/* A lease's bound (rs_set_lease_max, RS_PARAM_BE_MAX) lies in [min, max]. */
+#define RS_LEASE_MAX_MIN_NS	RS_RUNTIME_MIN_NS
+#define RS_LEASE_MAX_MAX_NS	RS_PERIOD_MAX_NS
 
 struct rs_config {
 	rs_u32 preempt_mode;		/* enum rs_preempt_mode */
@@ -86,6 +90,7 @@ struct rs_config {
 	rs_u64 switch_cost;
 	rs_u64 frame;
 	rs_u64 overrun_grace;
+	rs_u64 be_max;			/* bound of tasks without their own */
 };
 
 struct rs_slot {
@@ -128,6 +133,12 @@ struct rs_task {
 
 	/* Reservation (sched_attr triple); runtime == 0 is best effort. */
 	rs_u64 runtime, deadline, period;
+	/*
+	 * The most work one lease may cover (rs_lease_bound): what admission
+	 * charges this task as its non-preemptible blocking.  0: the device's
+	 * be_max for best effort, the budget alone for a reservation.
+	 */
+	rs_u64 lease_max;
 	/*
 	 * Current server period [period_start, period_start + period);
 	 * abs_deadline == 0 until the first request starts one.
@@ -217,6 +228,14 @@ struct rs_task *rs_task_next(const struct rs_dev *d, const struct rs_task *t);
 /* runtime = deadline = period = 0 clears. -EINVAL, -EBUSY (over 100%). */
 int rs_set_reservation(struct rs_dev *d, struct rs_task *t, rs_u64 runtime,
 		       rs_u64 deadline, rs_u64 period, rs_s32 prio, rs_u64 now);
+/*
+ * The bound of every lease of t from its next request on: 0 or
+ * [RS_LEASE_MAX_MIN_NS, RS_LEASE_MAX_MAX_NS], else -EINVAL.  A request for
+ * more work is refused (-E2BIG); a reservation's lease stops there too.
+ */
+int rs_set_lease_max(struct rs_dev *d, struct rs_task *t, rs_u64 max, rs_u64 now);
+/* The most work one lease of t may cover now: RS_TIME_MAX when unbounded. */
+rs_u64 rs_lease_bound(const struct rs_dev *d, const struct rs_task *t);
 /* Sum of runtime/period over the device in parts per million. */
 rs_u64 rs_utilization_ppm(const struct rs_dev *d);
 

@@ -87,6 +87,13 @@ struct rtslot_task_create {
  * important).  runtime <= deadline <= period; all three zero removes the
  * reservation (best effort).  Needs CAP_SYS_NICE.  -EBUSY when the sum of
  * runtime/period over the device would exceed 1.
+ *
+ * max_lease_ns (since VER1) bounds the work one lease of the task may
+ * cover, the non-preemptible blocking an arbiter's analysis charges it:
+ * a request for more fails with -E2BIG, and a reservation's lease ends
+ * after that much work even with budget left.  0: the device's be_max_us
+ * for best effort, the budget alone for a reservation; else
+ * RTSLOT_LEASE_MAX_MIN_NS..RTSLOT_PERIOD_MAX_NS.
  */
 struct rtslot_reservation {
 	__u32 size;
@@ -96,8 +103,11 @@ struct rtslot_reservation {
 	__u64 period_ns;
 	__s32 priority;
 	__u32 __pad;			/* must be 0 */
+	__u64 max_lease_ns;
 };
 #define RTSLOT_RESERVATION_SIZE_VER0	40
+#define RTSLOT_RESERVATION_SIZE_VER1	48
+#define RTSLOT_LEASE_MAX_MIN_NS		1000ULL
 #define RTSLOT_PRIO_MAX		99
 #define RTSLOT_PERIOD_MAX_NS	(10ULL * 1000 * 1000 * 1000)
 #define RTSLOT_RUNTIME_MIN_NS	1000ULL
@@ -136,7 +146,7 @@ struct rtslot_table {
  * timeout_ns is relative; 0 waits forever.  -ETIME on timeout, -EINTR when
  * a signal arrived first, -EBUSY when the task already holds or waits for a
  * lease, -EINVAL for est_ns == 0, -E2BIG when est_ns could never fit
- * (longer than the frame or than the task's runtime).
+ * (longer than the frame, than the task's runtime or than its lease bound).
  *
  * RTSLOT_IOC_LEASE_RENEW takes the same struct: it releases the lease the
  * task holds (charging the time held) and requests again in one step, so
@@ -206,6 +216,7 @@ struct rtslot_lease_page {
 	__u32 abi_version;
 	__u32 yield_requested;
 	__u32 __pad;
+	__u64 max_lease_ns;		/* the task's lease bound; 0: none */
 };
 
 #endif /* _UAPI_LINUX_RTSLOT_H */

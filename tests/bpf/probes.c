@@ -148,7 +148,7 @@ TEST_F_TIMEOUT(probes, misses_exact, 120)
 
 	ASSERT_EQ(0, open_probes(_metadata, self, &o));
 	ASSERT_EQ(0, new_task(self, "bpf-late"));
-	ASSERT_EQ(0, rtslot_set_reservation(&self->d, MSEC(2), MSEC(5), MSEC(5), 0));
+	ASSERT_EQ(0, rtslot_set_reservation(&self->d, MSEC(2), MSEC(5), MSEC(5), 0, 0));
 	for (i = 0; i < M; i++) {
 		ASSERT_EQ(0, rtslot_lease_request(&self->d, MSEC(1), SEC(10), &g));
 		/* Deadline = request + 5 ms: hold past it, then wait out the period. */
@@ -158,7 +158,7 @@ TEST_F_TIMEOUT(probes, misses_exact, 120)
 	}
 	ASSERT_EQ(0, rtslot_open(&ok, 0));
 	ASSERT_EQ(0, rtslot_task_create(&ok, "bpf-ontime"));
-	ASSERT_EQ(0, rtslot_set_reservation(&ok, MSEC(2), MSEC(200), MSEC(200), 0));
+	ASSERT_EQ(0, rtslot_set_reservation(&ok, MSEC(2), MSEC(200), MSEC(200), 0, 0));
 	for (i = 0; i < J; i++) {
 		ASSERT_EQ(0, rtslot_lease_request(&ok, MSEC(1), SEC(10), &g));
 		ASSERT_EQ(0, rtslot_lease_release(&ok, 0, NULL));

@@ -3,7 +3,7 @@
 # Included by the top Makefile; tests/vm/vm.mk runs them in QEMU.
 
 # Run order in the guest: lifecycle unloads and reloads the module, so last.
-KSFT_TESTS	:= ioctl_abi privilege lease sysfs trace order table epoch overrun stress lifecycle
+KSFT_TESTS	:= ioctl_abi privilege lease bound sysfs trace order table epoch overrun stress lifecycle
 KSFT_DIR	:= $(BUILD)/kselftest
 KSFT_BINS	:= $(addprefix $(KSFT_DIR)/,$(KSFT_TESTS))
 # Shared helpers, declared in rtslot_test.h.

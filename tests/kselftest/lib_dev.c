@@ -77,9 +77,15 @@ int rt_open_task(const char *name, uint32_t *id)
 
 int rt_reserve(int fd, uint64_t runtime, uint64_t deadline, uint64_t period, int prio)
 {
+	return rt_reserve_bounded(fd, runtime, deadline, period, prio, 0);
+}
+
+int rt_reserve_bounded(int fd, uint64_t runtime, uint64_t deadline, uint64_t period,
+		       int prio, uint64_t max_lease)
+{
 	struct rtslot_reservation r = {
 		.size = sizeof(r), .runtime_ns = runtime, .deadline_ns = deadline,
-		.period_ns = period, .priority = prio,
+		.period_ns = period, .priority = prio, .max_lease_ns = max_lease,
 	};
 
 	return rt_ioctl(fd, RTSLOT_IOC_SET_RESERVATION, &r);
@@ -155,6 +161,7 @@ void rt_page_read(const struct rtslot_lease_page *page, struct rtslot_lease_page
 		out->task_id = p->task_id;
 		out->abi_version = p->abi_version;
 		out->yield_requested = p->yield_requested;
+		out->max_lease_ns = p->max_lease_ns;
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (!(seq & 1) && p->seq == seq)
 			break;

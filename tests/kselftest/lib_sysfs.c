@@ -238,12 +238,12 @@ int rt_slots_read(struct rtslot_slot *slots, unsigned int max)
 static const char *const rt_attrs[RT_NATTRS] = {
 	"frame_us", "guard_us", "switch_us", "preempt_mode",
 	"preempt_latency_us", "policy", "overrun_action", "overrun_grace_us",
-	"reclaim",
+	"reclaim", "be_max_us",
 };
 
 /* What rtslot.ko starts with. */
 const struct rt_config rt_defaults = { .val = {
-	"10000", "0", "0", "launch", "0", "table", "revoke", "1000", "0",
+	"10000", "0", "0", "launch", "0", "table", "revoke", "1000", "0", "10000000",
 } };
 
 int rt_config_save(struct rt_config *c)

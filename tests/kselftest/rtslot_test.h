@@ -36,6 +36,9 @@ int rt_info(int fd, struct rtslot_info *info);
 int rt_task_create(int fd, const char *name, uint32_t *id);
 int rt_open_task(const char *name, uint32_t *id);
 int rt_reserve(int fd, uint64_t runtime, uint64_t deadline, uint64_t period, int prio);
+/* And the bound of its leases' work (0: the device's default). */
+int rt_reserve_bounded(int fd, uint64_t runtime, uint64_t deadline, uint64_t period,
+		       int prio, uint64_t max_lease);
 int rt_request(int fd, uint64_t est, uint64_t timeout, struct rtslot_lease_request *out);
 int rt_renew(int fd, uint64_t est, uint64_t timeout, struct rtslot_lease_request *out);
 int rt_release(int fd, uint64_t actual, uint64_t *held);
@@ -77,7 +80,7 @@ int rt_slots_read(struct rtslot_slot *slots, unsigned int max);
  * Device configuration: every writable attribute.  Tests start from the
  * module defaults and put back what they found.
  */
-#define RT_NATTRS	9
+#define RT_NATTRS	10
 struct rt_config {
 	char val[RT_NATTRS][32];
 };

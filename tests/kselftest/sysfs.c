@@ -80,6 +80,12 @@ FIXTURE_VARIANT_ADD(attr, reclaim) {
 	.bad = { "", "2", "-1", "yes", "on", "1 1", "0x1", "10" },
 };
 
+FIXTURE_VARIANT_ADD(attr, be_max_us) {
+	.name = "be_max_us",
+	.good = { "1", "2000", "10000000" },
+	.bad = { "", "0", "10000001", "-1", "2ms", "18446744073709551615" },
+};
+
 FIXTURE_SETUP(attr)
 {
 	ASSERT_EQ(0, rt_setup(&self->saved));

@@ -14,6 +14,13 @@
 
 /* Waits for something that must happen; only a hang guard, never a measurement. */
 #define RDT_SETTLE_NS	(20ULL * 1000 * 1000 * 1000)
+/*
+ * Overruns only logged: for tests whose subject is not revocation, so that
+ * a client paused past its lease end plus the 1 ms grace on a loaded host
+ * does not lose the lease it is about to renew or release.
+ */
+#define RDT_KEEP_LEASES \
+	", \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ]"
 
 struct rdt {
 	pid_t pid;

@@ -22,10 +22,6 @@
 #include "rtslot/dev.h"
 #include "rd_test.h"
 
-/* Overruns only logged: a lease ends only by release, death or revoke test. */
-#define KEEP_LEASES \
-	", \"accelerators\": [ { \"name\": \"gpu0\", \"overrun_action\": \"log\" } ]"
-
 FIXTURE(lease) {
 	struct rdt d;
 	struct rtslotc *c;
@@ -33,7 +29,7 @@ FIXTURE(lease) {
 
 FIXTURE_SETUP(lease)
 {
-	ASSERT_EQ(0, rdt_start(&self->d, "edf", KEEP_LEASES));
+	ASSERT_EQ(0, rdt_start(&self->d, "edf", RDT_KEEP_LEASES));
 	ASSERT_EQ(0, rdt_connect(&self->d, &self->c));
 }
 
@@ -313,6 +309,34 @@ TEST_F(lease, waiter_shares_its_connection)
 	rtslotc_close(c2);
 }
 
+/*
+ * The blocking admission charges a task is the longest lease it gets: its
+ * declared longest kernel, best effort or not, shown on its lease page.
+ */
+TEST_F(lease, leases_are_bounded_by_the_declared_kernel)
+{
+	struct rtslotc_task *be, *rt;
+	struct rtslotc_params p;
+
+	rdt_params(&p, "hog", 100000, 40000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	p.max_kernel_us = 2000;
+	ASSERT_EQ(0, rtslotc_register(self->c, &p, &be, NULL, NULL, 0));
+	EXPECT_EQ(2000000, rtslotc_page(be)->max_lease_ns);
+	EXPECT_EQ(-E2BIG, rtslotc_lease_request(be, 2000001, RDT_SETTLE_NS));
+	ASSERT_EQ(0, rtslotc_lease_request(be, 2000000, RDT_SETTLE_NS));
+	EXPECT_EQ(0, rtslotc_lease_release(be, 0, NULL));
+
+	/* An admitted task's bound is its own longest kernel too. */
+	rdt_params(&p, "cam", 100000, 9000);
+	p.kernels = 3;
+	ASSERT_EQ(0, rtslotc_register(self->c, &p, &rt, NULL, NULL, 0));
+	EXPECT_EQ(3000000, rtslotc_page(rt)->max_lease_ns);
+	EXPECT_EQ(-E2BIG, rtslotc_lease_request(rt, 3000001, RDT_SETTLE_NS));
+	EXPECT_EQ(0, rtslotc_unregister(rt));
+	EXPECT_EQ(0, rtslotc_unregister(be));
+}
+
 /* The daemon's timeout fires at lease end + grace and takes the lease back. */
 TEST(overrun_is_revoked_by_the_timer)
 {
@@ -328,14 +352,16 @@ TEST(overrun_is_revoked_by_the_timer)
 	rdt_params(&p, "greedy", 100000, 1000);
 	p.criticality = RSP_CRIT_BEST_EFFORT;
 	ASSERT_EQ(0, rtslotc_register(c, &p, &t, NULL, NULL, 0));
-	strcpy(p.name, "next");
-	ASSERT_EQ(0, rtslotc_register(c, &p, &w, NULL, NULL, 0));
-	ASSERT_EQ(0, rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS));
 	/*
 	 * Keep holding; the waiter gets the device once the holder is revoked,
 	 * and asks for long enough that it is not revoked in turn before the
-	 * checks below are done, however slow the machine.
+	 * checks below are done, however slow the machine: a lease may be no
+	 * longer than the work its task declared, so it declares a second.
 	 */
+	rdt_params(&p, "next", 5000000, 1000000);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	ASSERT_EQ(0, rtslotc_register(c, &p, &w, NULL, NULL, 0));
+	ASSERT_EQ(0, rtslotc_lease_request(t, 1000000, RDT_SETTLE_NS));
 	ASSERT_EQ(0, rtslotc_lease_request(w, 1000ULL * 1000 * 1000, RDT_SETTLE_NS));
 	EXPECT_EQ(RTSLOT_LEASE_NONE, rtslotc_page(t)->state);
 	EXPECT_EQ(-ENOLCK, rtslotc_lease_release(t, 0, NULL));
@@ -360,7 +386,7 @@ TEST(waiter_outlives_the_daemon)
 	int i, st;
 	pid_t pid;
 
-	ASSERT_EQ(0, rdt_start(&d, "edf", KEEP_LEASES));
+	ASSERT_EQ(0, rdt_start(&d, "edf", RDT_KEEP_LEASES));
 	ASSERT_EQ(0, rdt_connect(&d, &c));
 	rdt_params(&p, "a", 100000, 1000);
 	p.criticality = RSP_CRIT_BEST_EFFORT;

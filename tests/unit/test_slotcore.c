@@ -698,6 +698,75 @@ TEST_F(core, reclaim_never_serves_a_throttled_task)
 	EXPECT_EQ(0, self->a->background);
 }
 
+TEST_F(core, lease_bounds_are_validated)
+{
+	struct rs_dev *d = self->d;
+
+	EXPECT_EQ(RS_LEASE_MAX_MAX_NS, rs_config_get(d, RS_PARAM_BE_MAX));
+	EXPECT_EQ(-RS_EINVAL, rs_config_set(d, RS_PARAM_BE_MAX, 0, 0));
+	EXPECT_EQ(-RS_EINVAL, rs_config_set(d, RS_PARAM_BE_MAX, RS_LEASE_MAX_MIN_NS - 1, 0));
+	EXPECT_EQ(-RS_EINVAL, rs_config_set(d, RS_PARAM_BE_MAX, RS_LEASE_MAX_MAX_NS + 1, 0));
+	EXPECT_EQ(RS_LEASE_MAX_MAX_NS, rs_config_get(d, RS_PARAM_BE_MAX));
+	EXPECT_EQ(0, rs_config_set(d, RS_PARAM_BE_MAX, MS(2), 0));
+	EXPECT_EQ(MS(2), rs_config_get(d, RS_PARAM_BE_MAX));
+
+	EXPECT_EQ(-RS_EINVAL, rs_set_lease_max(d, self->a, RS_LEASE_MAX_MIN_NS - 1, 0));
+	EXPECT_EQ(-RS_EINVAL, rs_set_lease_max(d, self->a, RS_LEASE_MAX_MAX_NS + 1, 0));
+	EXPECT_EQ(MS(2), rs_lease_bound(d, self->a));
+	EXPECT_EQ(0, rs_set_lease_max(d, self->a, MS(18), 0));
+	EXPECT_EQ(MS(18), rs_lease_bound(d, self->a));
+	EXPECT_EQ(0, rs_set_lease_max(d, self->a, 0, 0));
+	EXPECT_EQ(MS(2), rs_lease_bound(d, self->a));
+	/* A reservation without a bound of its own has its budget alone. */
+	ASSERT_EQ(0, rs_set_reservation(d, self->x, MS(5), MS(10), MS(10), 0, 0));
+	EXPECT_EQ(RS_TIME_MAX, rs_lease_bound(d, self->x));
+}
+
+TEST_F(core, best_effort_work_past_its_bound_is_refused)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_GUARD, US(20), 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_BE_MAX, MS(2), 0));
+	EXPECT_EQ(-RS_E2BIG, rs_request(d, self->a, MS(2) + 1, 0));
+	EXPECT_EQ(RS_TASK_IDLE, self->a->state);
+	/* Exactly the bound: a lease of the work and the guard, no longer. */
+	ASSERT_EQ(0, rs_request(d, self->a, MS(2), 0));
+	EXPECT_EQ(MS(2) + US(20), self->a->lease_end);
+	/* A renewal past it is refused too, and the lease is kept. */
+	EXPECT_EQ(-RS_E2BIG, rs_renew(d, self->a, MS(3), US(500)));
+	EXPECT_EQ(RS_TASK_HOLDING, self->a->state);
+	ASSERT_EQ(0, rs_release(d, self->a, 0, MS(1), NULL));
+	/* The task's own bound comes before the device's, either way. */
+	ASSERT_EQ(0, rs_set_lease_max(d, self->x, MS(18), MS(1)));
+	ASSERT_EQ(0, rs_request(d, self->x, MS(18), MS(1)));
+	EXPECT_EQ(MS(19) + US(20), self->x->lease_end);
+	ASSERT_EQ(0, rs_release(d, self->x, 0, MS(19), NULL));
+	ASSERT_EQ(0, rs_set_lease_max(d, self->c, US(500), MS(19)));
+	EXPECT_EQ(-RS_E2BIG, rs_request(d, self->c, MS(1), MS(19)));
+	EXPECT_EQ(0, self->b->rule_broken);
+}
+
+TEST_F(core, a_bounded_reservation_leases_no_more_than_its_bound)
+{
+	struct rs_dev *d = self->d;
+
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_POLICY, RS_POLICY_EDF, 0));
+	ASSERT_EQ(0, rs_config_set(d, RS_PARAM_GUARD, US(20), 0));
+	ASSERT_EQ(0, rs_set_reservation(d, self->a, MS(20), MS(50), MS(50), 0, 0));
+	ASSERT_EQ(0, rs_set_lease_max(d, self->a, MS(6), 0));
+	EXPECT_EQ(-RS_E2BIG, rs_request(d, self->a, MS(7), 0));
+	ASSERT_EQ(0, rs_request(d, self->a, MS(4), 0));
+	/* The bound's worth of work, not the 20 ms budget. */
+	EXPECT_EQ(MS(6) + US(20), self->a->lease_end);
+	ASSERT_EQ(0, rs_renew(d, self->a, MS(4), MS(5)));
+	EXPECT_EQ(MS(11) + US(20), self->a->lease_end);
+	/* Less budget than the bound: the budget ends the lease. */
+	ASSERT_EQ(0, rs_renew(d, self->a, MS(4), MS(14)));
+	EXPECT_EQ(MS(20), self->a->lease_end);
+	EXPECT_EQ(0, self->b->rule_broken);
+}
+
 TEST_F(core, detach_frees_lease_wait_and_slots)
 {
 	struct rs_dev *d = self->d;

@@ -70,7 +70,8 @@ int rtslot_task_create(struct rtslot_dev *d, const char *name)
 }
 
 int rtslot_set_reservation(const struct rtslot_dev *d, uint64_t runtime_ns,
-			   uint64_t deadline_ns, uint64_t period_ns, int prio)
+			   uint64_t deadline_ns, uint64_t period_ns, int prio,
+			   uint64_t max_lease_ns)
 {
 	struct rtslot_reservation r;
 
@@ -80,6 +81,7 @@ int rtslot_set_reservation(const struct rtslot_dev *d, uint64_t runtime_ns,
 	r.deadline_ns = deadline_ns;
 	r.period_ns = period_ns;
 	r.priority = prio;
+	r.max_lease_ns = max_lease_ns;
 	return xioctl(d, RTSLOT_IOC_SET_RESERVATION, &r);
 }
 

@@ -213,7 +213,7 @@ static int setup(struct rtslot_dev *d, const struct work_opts *o)
 	}
 	if (o->runtime_ns || o->has_prio) {
 		ret = rtslot_set_reservation(d, o->runtime_ns, o->deadline_ns, o->period_ns,
-					     o->prio);
+					     o->prio, 0);
 		if (ret) {
 			report_reservation(ret);
 			return ret;

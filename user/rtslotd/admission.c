@@ -276,10 +276,20 @@ static int rank_priorities(struct rd_dev *d)
 	return 0;
 }
 
-/* The reservation an admitted task gets: its worst case with a switch per kernel. */
+/*
+ * What the backend enforces for a task: an admitted one's reservation (its
+ * worst case with a switch per kernel), and for every task the analysis
+ * models, the bound of its leases, r[3]: the non-preemptible unit q that
+ * the analysis charged the others as its blocking.  Without that bound a
+ * best-effort lease would be as long as the shim asks for.
+ */
 static void reservation_of(const struct rd_dev *d, const struct rd_task *t, uint64_t *r)
 {
-	r[0] = r[1] = r[2] = 0;
+	uint64_t q = task_q_us(t, t->variant);
+
+	r[0] = r[1] = r[2] = r[3] = 0;
+	if (guaranteed(d->dd->cfg.policy) && q)
+		r[3] = q * NS;
 	if (t->status != RSP_ST_ADMITTED)
 		return;
 	r[0] = (rd_task_wcet_us(t, t->variant) + t->spec.kernels * d->cfg->switch_us) * NS;
@@ -299,19 +309,19 @@ static int apply_reservations(struct rd_dev *d)
 	for (pass = 0; pass < 2; pass++) {
 		rd_list_for_each(pos, &d->tasks) {
 			struct rd_task *t = rd_container(pos, struct rd_task, dev_link);
-			uint64_t r[3];
+			uint64_t r[4];
 			int grows, e;
 
 			reservation_of(d, t, r);
 			if (r[0] == t->runtime_ns && r[1] == t->deadline_ns && r[2] == t->period_ns &&
-			    t->prio == t->applied_prio)
+			    r[3] == t->lease_max_ns && t->prio == t->applied_prio)
 				continue;
 			grows = r[2] && (!t->period_ns ||
 				(rs_u128)r[0] * t->period_ns >
 				(rs_u128)t->runtime_ns * r[2]);
 			if (grows != pass)
 				continue;
-			e = d->be->set_reservation(d, t, r[0], r[1], r[2], t->prio);
+			e = d->be->set_reservation(d, t, r[0], r[1], r[2], t->prio, r[3]);
 			if (e) {
 				rd_log(d->dd, RD_ERR, "%s: reservation of %s refused: %s",
 				       d->cfg->name, t->spec.name, strerror(-e));
@@ -321,6 +331,7 @@ static int apply_reservations(struct rd_dev *d)
 			t->runtime_ns = r[0];
 			t->deadline_ns = r[1];
 			t->period_ns = r[2];
+			t->lease_max_ns = r[3];
 			t->applied_prio = t->prio;
 		}
 	}

@@ -186,11 +186,13 @@ static int kmod_task_fd(struct rd_task *t)
 }
 
 static int kmod_set_reservation(struct rd_dev *d, struct rd_task *t, uint64_t runtime_ns,
-				uint64_t deadline_ns, uint64_t period_ns, int32_t prio)
+				uint64_t deadline_ns, uint64_t period_ns, int32_t prio,
+				uint64_t lease_max_ns)
 {
 	struct rtslot_dev dev = as_dev(d, t->devfd);
 
-	return rtslot_set_reservation(&dev, runtime_ns, deadline_ns, period_ns, prio);
+	return rtslot_set_reservation(&dev, runtime_ns, deadline_ns, period_ns, prio,
+				      lease_max_ns);
 }
 
 static int kmod_set_frame(struct rd_dev *d, uint64_t frame_ns)

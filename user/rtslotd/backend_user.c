@@ -64,6 +64,7 @@ static void page_write(struct rtslot_lease_page *p, const struct rtslot_lease_pa
 	__atomic_store_n(&p->granted_ns, n->granted_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->yield_requested, n->yield_requested, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->guard_ns, n->guard_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->max_lease_ns, n->max_lease_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&p->seq, seq + 2, __ATOMIC_RELEASE);
 	/* A shared futex: the clients map the same memfd page. */
 	syscall(SYS_futex, &p->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
@@ -81,6 +82,9 @@ static void page_publish(struct rd_dev *d, struct rd_task *t)
 	n.granted_ns = c->state == RS_TASK_HOLDING ? c->grant_time : 0;
 	n.yield_requested = c->state == RS_TASK_HOLDING ? c->yield : 0;
 	n.guard_ns = rs_guard(&d->core);
+	n.max_lease_ns = rs_lease_bound(&d->core, c);
+	if (n.max_lease_ns == RS_TIME_MAX)
+		n.max_lease_ns = 0;
 	if (!memcmp(&n, &t->shown, sizeof(n)))
 		return;
 	t->shown = n;
@@ -218,11 +222,20 @@ static int user_task_fd(struct rd_task *t)
 }
 
 static int user_set_reservation(struct rd_dev *d, struct rd_task *t, uint64_t runtime_ns,
-				uint64_t deadline_ns, uint64_t period_ns, int32_t prio)
+				uint64_t deadline_ns, uint64_t period_ns, int32_t prio,
+				uint64_t lease_max_ns)
 {
-	int err = rs_set_reservation(&d->core, &t->core, runtime_ns, deadline_ns, period_ns,
-				     prio, rd_now());
+	uint64_t now = rd_now(), old = t->core.lease_max;
+	int err;
 
+	/* Both or neither, as the module does. */
+	err = rs_set_lease_max(&d->core, &t->core, lease_max_ns, now);
+	if (!err) {
+		err = rs_set_reservation(&d->core, &t->core, runtime_ns, deadline_ns,
+					 period_ns, prio, now);
+		if (err)
+			t->core.lease_max = old;
+	}
 	sync_pages(d);
 	return err;
 }

@@ -161,6 +161,7 @@ struct rd_task {
 	uint64_t advice_gen;
 	char reason[RD_REASON_LEN];
 	uint64_t runtime_ns, deadline_ns, period_ns;	/* as given to the backend */
+	uint64_t lease_max_ns;		/* likewise: the q admission charges it */
 	int32_t prio, applied_prio;	/* applied_prio -1: never given */
 
 	struct rd_learn learn;
@@ -190,8 +191,10 @@ struct rd_backend {
 	void (*task_detach)(struct rd_dev *d, struct rd_task *t);
 	/* The fd to pass to the client with ACCEPTED (closed once sent), or -1. */
 	int (*task_fd)(struct rd_task *t);
+	/* lease_max_ns: the most work one lease may cover, 0: the device's default. */
 	int (*set_reservation)(struct rd_dev *d, struct rd_task *t, uint64_t runtime_ns,
-			       uint64_t deadline_ns, uint64_t period_ns, int32_t prio);
+			       uint64_t deadline_ns, uint64_t period_ns, int32_t prio,
+			       uint64_t lease_max_ns);
 	int (*set_frame)(struct rd_dev *d, uint64_t frame_ns);
 	/* Owners are rd_task.devid; nslots == 0 removes the table. */
 	int (*set_table)(struct rd_dev *d, const struct rs_table *tab);

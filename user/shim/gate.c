@@ -26,7 +26,7 @@
 #define SEC	1000000000ULL
 
 static pthread_mutex_t cap_lock = PTHREAD_MUTEX_INITIALIZER;
-static int warned_overlong;
+static int warned_overlong, warned_over_bound;
 
 uintptr_t shim_stream_key(CUstream s, int per_thread)
 {
@@ -236,12 +236,39 @@ static void job_open(uint64_t now, uintptr_t stream)
 }
 
 /*
+ * How much work to ask a lease for: est and an eighth more (the launch
+ * comes a round trip after the grant), at least a quantum for best effort
+ * so that a stream of short kernels is not one request each, and never
+ * more than the task's lease bound, the non-preemptible blocking that
+ * admission charged it (the page says what it is).  A kernel the shim
+ * measured longer than that bound still gets a lease of the bound, and
+ * runs over it: a lease cannot hold it, and the kernel cannot be split.
+ */
+static uint64_t lease_need(const struct shim_launch *l, uint64_t est)
+{
+	uint64_t need = est + est / 8;
+	uint64_t bound = __atomic_load_n(&shim.page->max_lease_ns, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&shim.status, __ATOMIC_RELAXED) != RSP_ST_ADMITTED &&
+	    need < shim.cfg.quantum_ns)
+		need = shim.cfg.quantum_ns;
+	if (!bound || need <= bound)
+		return need;
+	if (est > bound && !__atomic_exchange_n(&warned_over_bound, 1, __ATOMIC_RELAXED))
+		shim_warn("kernel %s took %llu us, more than the %llu us one lease of this "
+			  "task may hold: it runs past its lease (declare its real length "
+			  "with RTSLOT_MAX_KERNEL_US; said once)",
+			  l->k && l->k->name[0] ? l->k->name : "?",
+			  (unsigned long long)(est / 1000), (unsigned long long)(bound / 1000));
+	return bound;
+}
+
+/*
  * Wait until est more work fits: drain what is queued (the device runs it
  * to the end, it cannot be taken back), then renew the lease held, or
- * request one.  Best-effort work asks for at least a quantum so that a
- * stream of short kernels is not one request each.  A grant is for this
- * launch: it goes in at once (2), whatever the clock says by now, or the
- * round trip would make every lease of exactly est too short for it.
+ * request one, for lease_need().  A grant is for this launch: it goes in
+ * at once (2), whatever the clock says by now, or the round trip would
+ * make every lease of exactly est too short for it.
  * Returns 1 to try the fast path again, 2 when l is inside the gate, or
  * -errno: the launch goes ungated (or is refused).
  */
@@ -266,11 +293,7 @@ static int gate_slow(struct shim_launch *l, uintptr_t stream, uint64_t est)
 		goto out;
 	gate_close();
 	drain(now);
-	/* An eighth more: the launch comes a round trip after the grant. */
-	need = est + est / 8;
-	if (__atomic_load_n(&shim.status, __ATOMIC_RELAXED) != RSP_ST_ADMITTED &&
-	    need < shim.cfg.quantum_ns)
-		need = shim.cfg.quantum_ns;
+	need = lease_need(l, est);
 	rtslot_lease_read(shim.page, &snap);
 	t0 = rtslot_now_ns();
 	if (snap.state == RTSLOT_LEASE_HELD)
