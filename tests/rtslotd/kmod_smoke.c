@@ -135,8 +135,12 @@ pid_t ks_start(const struct ks_daemon *o)
 		execv(o->bin, (char *const *)argv);
 		_exit(127);
 	}
-	/* Up once its socket is there; one that refused to start has exited (left to reap). */
-	for (i = 0; pid > 0 && i < 100 && stat(SOCK, &st); i++) {
+	/*
+	 * Up once its socket is there; one that refused to start has exited
+	 * (left to reap).  It loads its BPF probes first, slow under TCG: the
+	 * 30 s only catch a hang.
+	 */
+	for (i = 0; pid > 0 && i < 300 && stat(SOCK, &st); i++) {
 		if (!waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid)
 			break;
 		usleep(100000);

@@ -27,7 +27,7 @@ static int env_start_cfg(struct env *e, const char *policy, const char *extra)
 
 static int env_start(struct env *e, const char *policy)
 {
-	return env_start_cfg(e, policy, NULL);
+	return env_start_cfg(e, policy, RDT_KEEP_LEASES);
 }
 
 static int env_stop(struct env *e)

@@ -24,7 +24,7 @@ FIXTURE(rd) {
 
 FIXTURE_SETUP(rd)
 {
-	ASSERT_EQ(0, rdt_start(&self->d, "edf", NULL));
+	ASSERT_EQ(0, rdt_start(&self->d, "edf", RDT_KEEP_LEASES));
 }
 
 FIXTURE_TEARDOWN(rd)
@@ -401,7 +401,7 @@ TEST(telemetry_needs_the_kmod_backend)
 	FILE *f;
 	size_t n;
 
-	ASSERT_EQ(0, rdt_start(&d, "edf", NULL));
+	ASSERT_EQ(0, rdt_start(&d, "edf", RDT_KEEP_LEASES));
 	EXPECT_EQ(0, rdt_stop(&d));
 	f = fopen(d.log, "r");
 	ASSERT_NE(NULL, f);

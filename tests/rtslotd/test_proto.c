@@ -19,7 +19,7 @@ FIXTURE(proto) {
 
 FIXTURE_SETUP(proto)
 {
-	ASSERT_EQ(0, rdt_start(&self->d, "edf", NULL));
+	ASSERT_EQ(0, rdt_start(&self->d, "edf", RDT_KEEP_LEASES));
 	self->fd = rdt_raw_connect(&self->d);
 	ASSERT_LE(0, self->fd);
 }

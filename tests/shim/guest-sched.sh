@@ -97,7 +97,7 @@ mix() {
 	echo "# $([ "$1" = 1 ] && echo with || echo without) rtslot: $(head -n 1 /tmp/crit.$1)"
 }
 
-echo "1..5"
+echo "1..6"
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 
 mix 0
@@ -107,8 +107,11 @@ tap $? "unmanaged: the deadline task misses (${misses:-?} of 20)"
 
 /bin/rtslotd --backend kmod --policy edf --socket $SOCK -v 2> /tmp/rtslotd.log &
 rd=$!
+# rtslotd loads its BPF probes before it listens; 30 s only catches a hang.
 i=0
-while [ ! -S $SOCK ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -S $SOCK ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -S $SOCK ]
+tap $? "rtslotd (kmod backend) is listening after $((i / 10)) s"
 trace_start
 mix 1
 trace_stop
