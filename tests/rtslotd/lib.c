@@ -73,6 +73,20 @@ static int can_connect(const char *path)
 	return ok;
 }
 
+int rdt_log_lines(const struct rdt *d, const char *what)
+{
+	char line[1024];
+	FILE *f = fopen(d->log, "r");
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, what) != NULL;
+	fclose(f);
+	return n;
+}
+
 void rdt_dump_log(const struct rdt *d)
 {
 	char buf[4096];

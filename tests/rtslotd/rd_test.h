@@ -42,6 +42,8 @@ int rdt_start_nofile(struct rdt *d, const char *policy, const char *extra,
 /* Write the configuration only (for tests that run the binary themselves). */
 int rdt_write_config(struct rdt *d, const char *policy, const char *extra);
 /* SIGTERM, wait: 0 when it exited with status 0 (sanitizers found nothing). */
+/* Lines of the daemon's log that contain what; -1 without a log. */
+int rdt_log_lines(const struct rdt *d, const char *what);
 int rdt_stop(struct rdt *d);
 /* Copy the daemon's -v log to stderr, for a failure's diagnosis. */
 void rdt_dump_log(const struct rdt *d);

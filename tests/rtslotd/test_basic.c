@@ -199,21 +199,6 @@ TEST_F(rd, vanished_clients_are_cleaned_up)
 			free(t[i][k]);
 }
 
-/* Lines of the daemon's log that contain what. */
-static int log_lines(const struct rdt *d, const char *what)
-{
-	char line[1024];
-	FILE *f = fopen(d->log, "r");
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, what) != NULL;
-	fclose(f);
-	return n;
-}
-
 /*
  * Out of file descriptors, accept fails at once: rtslotd must wait before
  * it tries again (a SCHED_FIFO daemon spinning on it would own a CPU), and
@@ -246,7 +231,7 @@ TEST_F(nofile, accept_backs_off_without_descriptors)
 		ASSERT_LE(0, fd[i]);
 	}
 	rdt_sleep_us(300000);
-	lines = log_lines(&self->d, "accept");
+	lines = rdt_log_lines(&self->d, "accept");
 	EXPECT_LT(0, lines);
 	EXPECT_GE(3, lines) TH_LOG("%d lines about accept in 300 ms", lines);
 	for (i = 0; i < N; i++)

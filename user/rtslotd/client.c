@@ -14,6 +14,34 @@
 
 #include "rtslotd.h"
 
+uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid)
+{
+	struct rd_list *pos;
+	uint32_t n = 0;
+
+	rd_list_for_each(pos, &dd->clients)
+		n += rd_container(pos, struct rd_client, link)->uid == uid;
+	return n;
+}
+
+uint32_t rd_uid_tasks(struct rd_daemon *dd, uid_t uid)
+{
+	struct rd_list *pos;
+	uint32_t n = 0;
+
+	rd_list_for_each(pos, &dd->clients) {
+		const struct rd_client *c = rd_container(pos, struct rd_client, link);
+
+		if (c->uid == uid)
+			n += c->ntasks;
+	}
+	return n;
+}
+
+/*
+ * Limits are checked once the peer is known: one user cannot take every
+ * connection, and whom a full daemon refuses is said in the log.
+ */
 struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 {
 	struct ucred cred;
@@ -21,12 +49,19 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 	struct rd_client *c;
 	uint32_t i;
 
-	if (dd->nclients >= dd->cfg.max_clients) {
-		rd_log(dd, RD_ERR, "refusing a client: %u connected already", dd->nclients);
-		return NULL;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred)) {
 		rd_log(dd, RD_ERR, "refusing a client without credentials: %s", strerror(errno));
+		return NULL;
+	}
+	if (dd->nclients >= dd->cfg.max_clients) {
+		rd_log(dd, RD_ERR, "refusing pid %d uid %u: %u clients connected already",
+		       (int)cred.pid, (unsigned int)cred.uid, dd->nclients);
+		return NULL;
+	}
+	if (cred.uid && rd_uid_clients(dd, cred.uid) >= dd->cfg.max_clients_per_uid) {
+		rd_log(dd, RD_ERR, "refusing pid %d: uid %u has %u connections already "
+		       "(max_clients_per_uid)", (int)cred.pid, (unsigned int)cred.uid,
+		       dd->cfg.max_clients_per_uid);
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -39,6 +74,7 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 	c->uid = cred.uid;
 	c->gid = cred.gid;
 	c->state = RD_CL_NEW;
+	c->hello_by = rd_now() + dd->cfg.hello_timeout_ms * 1000000ULL;
 	c->io.fd_out = -1;
 	rd_list_init(&c->tasks);
 	/* Root may always connect; others when listed (or when no list is set). */
@@ -52,6 +88,41 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 	rd_log(dd, RD_DBG, "client %u connected: pid %d uid %u%s", c->id, (int)c->pid,
 	       (unsigned int)c->uid, c->denied ? " (not allowed)" : "");
 	return c;
+}
+
+uint64_t rd_clients_next_event(struct rd_daemon *dd)
+{
+	struct rd_list *pos;
+	uint64_t next = UINT64_MAX;
+
+	rd_list_for_each(pos, &dd->clients) {
+		const struct rd_client *c = rd_container(pos, struct rd_client, link);
+
+		if (c->state == RD_CL_NEW && c->hello_by < next)
+			next = c->hello_by;
+	}
+	return next;
+}
+
+/*
+ * A connection that never speaks costs a descriptor and a place in
+ * max_clients for ever.  Its receive is in flight: shutting the socket
+ * ends it with a hang-up, and the loop frees the client as for any other.
+ */
+void rd_clients_expire(struct rd_daemon *dd, uint64_t now)
+{
+	struct rd_list *pos;
+
+	rd_list_for_each(pos, &dd->clients) {
+		struct rd_client *c = rd_container(pos, struct rd_client, link);
+
+		if (c->state != RD_CL_NEW || c->hello_by > now)
+			continue;
+		rd_log(dd, RD_INFO, "client %u (pid %d uid %u) sent no HELLO in %u ms: closed",
+		       c->id, (int)c->pid, (unsigned int)c->uid, dd->cfg.hello_timeout_ms);
+		c->hello_by = UINT64_MAX;
+		shutdown(c->fd, SHUT_RDWR);
+	}
 }
 
 void rd_client_free(struct rd_client *c)

@@ -93,6 +93,9 @@ void rd_config_defaults(struct rd_config *c)
 	};
 	c->max_clients = 256;
 	c->max_tasks = 16;
+	c->max_clients_per_uid = 64;
+	c->max_tasks_per_uid = 64;
+	c->hello_timeout_ms = 1000;
 	c->verbose = RD_INFO;
 }
 
@@ -333,7 +336,8 @@ static int parse_root(struct ctx *x, struct json_object *root, struct rd_config 
 {
 	static const char *const keys[] = {
 		"socket", "socket_mode", "backend", "policy", "telemetry", "rt_priority",
-		"max_clients", "max_tasks_per_client", "allowed_uids", "learning",
+		"max_clients", "max_tasks_per_client", "max_clients_per_uid",
+		"max_tasks_per_uid", "hello_timeout_ms", "allowed_uids", "learning",
 		"accelerators", NULL
 	};
 	uint32_t prio = (uint32_t)c->rt_priority;
@@ -364,6 +368,9 @@ static int parse_root(struct ctx *x, struct json_object *root, struct rd_config 
 	err = err ?: get_u32(x, root, "rt_priority", 0, 99, &prio);
 	err = err ?: get_u32(x, root, "max_clients", 1, 65536, &c->max_clients);
 	err = err ?: get_u32(x, root, "max_tasks_per_client", 1, 1024, &c->max_tasks);
+	err = err ?: get_u32(x, root, "max_clients_per_uid", 1, 65536, &c->max_clients_per_uid);
+	err = err ?: get_u32(x, root, "max_tasks_per_uid", 1, 65536, &c->max_tasks_per_uid);
+	err = err ?: get_u32(x, root, "hello_timeout_ms", 1, 60000, &c->hello_timeout_ms);
 	err = err ?: parse_uids(x, root, c);
 	err = err ?: parse_learning(x, root, &c->learn);
 	err = err ?: parse_accels(x, root, c);
@@ -443,6 +450,10 @@ void rd_config_print(const struct rd_config *c, int fd)
 	json_object_object_add(o, "rt_priority", json_object_new_int(c->rt_priority));
 	json_object_object_add(o, "max_clients", json_object_new_int64(c->max_clients));
 	json_object_object_add(o, "max_tasks_per_client", json_object_new_int64(c->max_tasks));
+	json_object_object_add(o, "max_clients_per_uid",
+			       json_object_new_int64(c->max_clients_per_uid));
+	json_object_object_add(o, "max_tasks_per_uid", json_object_new_int64(c->max_tasks_per_uid));
+	json_object_object_add(o, "hello_timeout_ms", json_object_new_int64(c->hello_timeout_ms));
 	arr = json_object_new_array();
 	for (i = 0; i < c->nuids; i++)
 		json_object_array_add(arr, json_object_new_int64(c->uids[i]));

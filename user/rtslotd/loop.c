@@ -166,12 +166,18 @@ static void arm_send(struct loop *l, struct rd_client *c)
 	io_uring_sqe_set_data(sqe, c);
 }
 
-/* One timeout, moved earlier when an earlier event appears; late ones are harmless. */
+/*
+ * One timeout at the slot cores' next event or the next HELLO deadline,
+ * moved earlier when an earlier one appears; late ones are harmless.
+ */
 static void arm_timer(struct loop *l)
 {
 	uint64_t next = rd_devs_next_event(l->dd, rd_now());
+	uint64_t hello = rd_clients_next_event(l->dd);
 	struct io_uring_sqe *sqe;
 
+	if (hello < next)
+		next = hello;
 	if (next == UINT64_MAX || (l->timer_armed && next >= l->timer_at))
 		return;
 	l->ts.tv_sec = (long long)(next / 1000000000ULL);
@@ -326,6 +332,7 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 	case UD_TIMER:
 		l->timer_armed = 0;
 		rd_devs_tick(l->dd, rd_now());
+		rd_clients_expire(l->dd, rd_now());
 		break;
 	case UD_ACCEPT_RETRY:
 		arm_accept(l);
@@ -342,6 +349,26 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 	}
 }
 
+/*
+ * Room for every completion that can be pending at once, so that none
+ * overflows: one operation per client, a multishot accept that may post
+ * one per connection, the signal read, the timer and its update, the
+ * telemetry poll, the accept retry.  Kernels before 5.5 size the
+ * completion ring at twice the submission ring whatever is asked, and
+ * then IORING_SETUP_CQSIZE is refused: ask again without it.
+ */
+static int ring_init(struct io_uring *ring, uint32_t max_clients)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP };
+	int err;
+
+	p.cq_entries = 2 * max_clients + 64;
+	err = io_uring_queue_init_params(256, ring, &p);
+	if (err == -EINVAL)
+		err = io_uring_queue_init(256, ring, 0);
+	return err;
+}
+
 int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 {
 	struct loop l = { .dd = dd, .lfd = listen_fd, .sfd = signal_fd, .multishot = 1,
@@ -350,11 +377,13 @@ int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 	unsigned int head, n;
 	int err;
 
-	err = io_uring_queue_init(256, &l.ring, 0);
+	err = ring_init(&l.ring, dd->cfg.max_clients);
 	if (err) {
 		rd_log(dd, RD_ERR, "io_uring: %s", strerror(-err));
 		return err;
 	}
+	rd_log(dd, RD_DBG, "io_uring: %u completion entries for %u clients",
+	       *l.ring.cq.kring_entries, dd->cfg.max_clients);
 	arm_accept(&l);
 	arm_signal(&l);
 	if (l.tfd >= 0)
@@ -362,7 +391,13 @@ int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 	while (!dd->quit) {
 		arm_timer(&l);
 		err = io_uring_submit_and_wait(&l.ring, 1);
-		if (err < 0 && err != -EINTR) {
+		/*
+		 * -EBUSY: completions wait in the kernel's overflow list (a
+		 * 5.10 or 5.15 kernel refuses to submit until they are read);
+		 * -EAGAIN: no memory for the submission now.  Reaping frees
+		 * both, and the submissions are still queued.
+		 */
+		if (err < 0 && err != -EINTR && err != -EBUSY && err != -EAGAIN) {
 			rd_log(dd, RD_ERR, "io_uring: %s", strerror(-err));
 			break;
 		}

@@ -100,6 +100,9 @@ struct rd_config {
 	struct rd_learn_cfg learn;
 	uint32_t max_clients;
 	uint32_t max_tasks;		/* per client */
+	uint32_t max_clients_per_uid;	/* root is counted only in max_clients */
+	uint32_t max_tasks_per_uid;
+	uint32_t hello_timeout_ms;	/* a connection that says nothing is closed */
 	uint32_t nuids;			/* 0: any peer may use the socket */
 	uid_t uids[RD_MAX_UIDS];
 	int verbose;
@@ -326,6 +329,7 @@ struct rd_client {
 	gid_t gid;
 	int state;			/* enum rd_client_state */
 	int denied;			/* its uid may not use rtslotd */
+	uint64_t hello_by;		/* closed if still RD_CL_NEW then */
 	char name[RSP_NAME_LEN];
 	struct rd_io io;
 };
@@ -339,6 +343,13 @@ void rd_client_free(struct rd_client *c);
  * reply is left in c->io for the loop to send.  Unused fds are closed.
  */
 void rd_client_handle(struct rd_client *c, size_t len, int *fds, int nfds);
+/* What the clients of uid hold: connections, registered tasks. */
+uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid);
+uint32_t rd_uid_tasks(struct rd_daemon *dd, uid_t uid);
+/* The earliest HELLO deadline of a new client; UINT64_MAX when none. */
+uint64_t rd_clients_next_event(struct rd_daemon *dd);
+/* Shuts the sockets of clients past it: their receive ends, and frees them. */
+void rd_clients_expire(struct rd_daemon *dd, uint64_t now);
 void rd_fill_stats(struct rd_daemon *dd, struct rsp_stats *s);
 
 /* loop.c: the liburing event loop; returns when dd->quit is set. */

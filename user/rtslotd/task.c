@@ -89,6 +89,9 @@ static int check_params(struct rd_client *c, const struct rsp_register *r,
 	if (c->ntasks >= c->dd->cfg.max_tasks)
 		return reject(reply, -EMFILE, "%s: a client may register %u tasks", r->name,
 			      c->dd->cfg.max_tasks), 1;
+	if (c->uid && rd_uid_tasks(c->dd, c->uid) >= c->dd->cfg.max_tasks_per_uid)
+		return reject(reply, -EMFILE, "%s: uid %u may register %u tasks", r->name,
+			      (unsigned int)c->uid, c->dd->cfg.max_tasks_per_uid), 1;
 	return 0;
 }
 
