@@ -2,8 +2,9 @@
 /*
  * No client can stall rtslotd or starve the others: a thousand clients
  * whose requests all arrive at once are all answered (no completion is
- * lost to a full ring), a connection that never says HELLO is closed, and
- * one user cannot take every connection or register without bound.
+ * lost to a full ring), a connection that never says HELLO is closed, one
+ * user cannot take every connection or register without bound, and what
+ * SCHED_DEADLINE gives only with CAP_SYS_NICE rtslotd does not give either.
  */
 #include <errno.h>
 #include <grp.h>
@@ -241,6 +242,98 @@ TEST_F(load, one_user_cannot_take_every_connection)
 	ASSERT_EQ(0, rtslotc_stats(root, &s));
 	EXPECT_EQ(1, s.clients);
 	rtslotc_close(root);
+}
+
+/* Register as uid 65534: the status rtslotd gives, and its reason. */
+struct reg_case {
+	const char *name;
+	uint32_t criticality;
+	int32_t priority;
+	uint32_t status;		/* expected */
+	const char *reason;		/* in the advice's reason, or NULL: empty */
+};
+
+static int register_as_nobody(const struct rdt *d, const struct reg_case *rc, int n)
+{
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	struct rtslotc *c;
+	int i, bad = 0;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534) || rdt_connect(d, &c))
+		return 128;
+	for (i = 0; i < n; i++) {
+		rdt_params(&p, rc[i].name, 100000, 10000);
+		p.criticality = rc[i].criticality;
+		p.priority = rc[i].priority;
+		if (rtslotc_register(c, &p, &t, &adv, NULL, 0) || adv.status != rc[i].status ||
+		    (rc[i].reason ? !strstr(adv.reason, rc[i].reason) : !!adv.reason[0]))
+			bad |= 1 << i;
+		else
+			rtslotc_unregister(t);
+	}
+	rtslotc_close(c);
+	return bad;
+}
+
+static int run_as_nobody(const struct rdt *d, const struct reg_case *rc, int n)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (!pid)
+		_exit(register_as_nobody(d, rc, n));
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+TEST_F(load, reservations_and_high_priority_need_privilege)
+{
+	static const struct reg_case plain[] = {
+		{ "cam", RSP_CRIT_LOW, 0, RSP_ST_BEST_EFFORT, "a reservation needs CAP_SYS_NICE" },
+		{ "hi", RSP_CRIT_HIGH, 0, RSP_ST_BEST_EFFORT, "high criticality needs" },
+		{ "be", RSP_CRIT_BEST_EFFORT, 0, RSP_ST_BEST_EFFORT, NULL },
+	};
+	static const struct reg_case ceiling[] = {
+		{ "cam", RSP_CRIT_LOW, 5, RSP_ST_ADMITTED, NULL },
+		{ "cam6", RSP_CRIT_LOW, 6, RSP_ST_BEST_EFFORT, "above priority_ceiling" },
+		{ "hi", RSP_CRIT_HIGH, 0, RSP_ST_BEST_EFFORT, "high criticality needs" },
+	};
+	static const struct reg_case listed[] = {
+		{ "hi", RSP_CRIT_HIGH, 99, RSP_ST_ADMITTED, NULL },
+	};
+	struct rdt *d = &self->d;
+	struct rtslotc_advice adv;
+	struct rtslotc_params p;
+	struct rtslotc_task *t;
+	struct rtslotc *c;
+
+	ASSERT_EQ(0, start(d, &self->up, RDT_KEEP_LEASES));
+	ASSERT_EQ(0, chmod(d->dir, 0755));
+	EXPECT_EQ(0, run_as_nobody(d, plain, 3));
+	/* Root has CAP_SYS_NICE. */
+	ASSERT_EQ(0, rdt_connect(d, &c));
+	rdt_params(&p, "root-cam", 100000, 10000);
+	ASSERT_EQ(0, rtslotc_register(c, &p, &t, &adv, NULL, 0));
+	EXPECT_EQ(RSP_ST_ADMITTED, adv.status);
+	rtslotc_close(c);
+	EXPECT_EQ(0, rdt_stop(d));
+	rdt_cleanup(d);
+	self->up = 0;
+
+	ASSERT_EQ(0, start(d, &self->up, RDT_KEEP_LEASES ", \"unprivileged_reservations\": true, "
+			   "\"priority_ceiling\": 5"));
+	ASSERT_EQ(0, chmod(d->dir, 0755));
+	EXPECT_EQ(0, run_as_nobody(d, ceiling, 3));
+	EXPECT_EQ(0, rdt_stop(d));
+	rdt_cleanup(d);
+	self->up = 0;
+
+	ASSERT_EQ(0, start(d, &self->up, RDT_KEEP_LEASES ", \"privileged_uids\": [ 65534 ]"));
+	ASSERT_EQ(0, chmod(d->dir, 0755));
+	EXPECT_EQ(0, run_as_nobody(d, listed, 1));
 }
 
 TEST_HARNESS_MAIN

@@ -82,11 +82,13 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 	for (i = 0; i < dd->cfg.nuids; i++)
 		if (dd->cfg.uids[i] == cred.uid)
 			c->denied = 0;
+	c->privileged = rd_peer_privileged(&dd->cfg, cred.pid, cred.uid, cred.gid);
 	rd_list_add_tail(&c->link, &dd->clients);
 	dd->nclients++;
 	dd->st.connections++;
-	rd_log(dd, RD_DBG, "client %u connected: pid %d uid %u%s", c->id, (int)c->pid,
-	       (unsigned int)c->uid, c->denied ? " (not allowed)" : "");
+	rd_log(dd, RD_DBG, "client %u connected: pid %d uid %u%s%s", c->id, (int)c->pid,
+	       (unsigned int)c->uid, c->denied ? " (not allowed)" : "",
+	       c->privileged ? " (privileged)" : "");
 	return c;
 }
 

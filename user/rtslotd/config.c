@@ -310,25 +310,62 @@ static int parse_learning(struct ctx *x, struct json_object *root, struct rd_lea
 	return err;
 }
 
-static int parse_uids(struct ctx *x, struct json_object *root, struct rd_config *c)
+/* A list of at most RD_MAX_UIDS uids or gids (what says which in errors). */
+static int parse_ids(struct ctx *x, struct json_object *root, const char *f, const char *what,
+		     uint32_t *ids, uint32_t *count)
 {
 	struct json_object *arr, *v;
 	size_t i, n;
 
-	if (!json_object_object_get_ex(root, "allowed_uids", &arr))
+	if (!json_object_object_get_ex(root, f, &arr))
 		return 0;
 	if (!json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) > RD_MAX_UIDS)
-		return fail(x, "allowed_uids", "must be a list of at most %d uids", RD_MAX_UIDS);
+		return fail(x, f, "must be a list of at most %d %ss", RD_MAX_UIDS, what);
 	n = json_object_array_length(arr);
 	for (i = 0; i < n; i++) {
 		v = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
 		    json_object_get_int64(v) > 0xfffffffe)
-			return fail(x, "allowed_uids", "entry %zu is not a uid", i);
-		c->uids[i] = (uid_t)json_object_get_int64(v);
+			return fail(x, f, "entry %zu is not a %s", i, what);
+		ids[i] = (uint32_t)json_object_get_int64(v);
 	}
-	c->nuids = (uint32_t)n;
+	*count = (uint32_t)n;
+	return 0;
+}
+
+static int parse_uids(struct ctx *x, struct json_object *root, struct rd_config *c)
+{
+	int err = parse_ids(x, root, "allowed_uids", "uid", c->uids, &c->nuids);
+
+	err = err ?: parse_ids(x, root, "privileged_uids", "uid", c->priv_uids, &c->npriv_uids);
+	return err ?: parse_ids(x, root, "privileged_gids", "gid", c->priv_gids, &c->npriv_gids);
+}
+
+static int get_bool(struct ctx *x, struct json_object *o, const char *f, int *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, f, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return fail(x, f, "must be true or false");
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+static int get_s32(struct ctx *x, struct json_object *o, const char *f, int32_t min,
+		   int32_t max, int32_t *out)
+{
+	struct json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(o, f, &v))
+		return 0;
+	n = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || n < min || n > max)
+		return fail(x, f, "must be an integer in %d..%d", min, max);
+	*out = (int32_t)n;
 	return 0;
 }
 
@@ -337,7 +374,8 @@ static int parse_root(struct ctx *x, struct json_object *root, struct rd_config 
 	static const char *const keys[] = {
 		"socket", "socket_mode", "backend", "policy", "telemetry", "rt_priority",
 		"max_clients", "max_tasks_per_client", "max_clients_per_uid",
-		"max_tasks_per_uid", "hello_timeout_ms", "allowed_uids", "learning",
+		"max_tasks_per_uid", "hello_timeout_ms", "allowed_uids", "privileged_uids",
+		"privileged_gids", "priority_ceiling", "unprivileged_reservations", "learning",
 		"accelerators", NULL
 	};
 	uint32_t prio = (uint32_t)c->rt_priority;
@@ -372,6 +410,8 @@ static int parse_root(struct ctx *x, struct json_object *root, struct rd_config 
 	err = err ?: get_u32(x, root, "max_tasks_per_uid", 1, 65536, &c->max_tasks_per_uid);
 	err = err ?: get_u32(x, root, "hello_timeout_ms", 1, 60000, &c->hello_timeout_ms);
 	err = err ?: parse_uids(x, root, c);
+	err = err ?: get_s32(x, root, "priority_ceiling", -1000000, 1000000, &c->priority_ceiling);
+	err = err ?: get_bool(x, root, "unprivileged_reservations", &c->unprivileged_reservations);
 	err = err ?: parse_learning(x, root, &c->learn);
 	err = err ?: parse_accels(x, root, c);
 	c->rt_priority = (int)prio;
@@ -458,6 +498,17 @@ void rd_config_print(const struct rd_config *c, int fd)
 	for (i = 0; i < c->nuids; i++)
 		json_object_array_add(arr, json_object_new_int64(c->uids[i]));
 	json_object_object_add(o, "allowed_uids", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < c->npriv_uids; i++)
+		json_object_array_add(arr, json_object_new_int64(c->priv_uids[i]));
+	json_object_object_add(o, "privileged_uids", arr);
+	arr = json_object_new_array();
+	for (i = 0; i < c->npriv_gids; i++)
+		json_object_array_add(arr, json_object_new_int64(c->priv_gids[i]));
+	json_object_object_add(o, "privileged_gids", arr);
+	json_object_object_add(o, "priority_ceiling", json_object_new_int(c->priority_ceiling));
+	json_object_object_add(o, "unprivileged_reservations",
+			       json_object_new_boolean(c->unprivileged_reservations));
 	l = json_object_new_object();
 	json_object_object_add(l, "quantile", dbl(c->learn.quantile));
 	json_object_object_add(l, "margin", dbl(c->learn.margin));

@@ -105,6 +105,15 @@ struct rd_config {
 	uint32_t hello_timeout_ms;	/* a connection that says nothing is closed */
 	uint32_t nuids;			/* 0: any peer may use the socket */
 	uid_t uids[RD_MAX_UIDS];
+	/*
+	 * Who may have what SCHED_DEADLINE gives only with CAP_SYS_NICE: high
+	 * criticality, a priority above the ceiling, a reservation.
+	 */
+	uint32_t npriv_uids, npriv_gids;
+	uid_t priv_uids[RD_MAX_UIDS];
+	gid_t priv_gids[RD_MAX_UIDS];
+	int32_t priority_ceiling;
+	int unprivileged_reservations;
 	int verbose;
 };
 
@@ -329,6 +338,7 @@ struct rd_client {
 	gid_t gid;
 	int state;			/* enum rd_client_state */
 	int denied;			/* its uid may not use rtslotd */
+	int privileged;			/* CAP_SYS_NICE, or listed (privilege.c) */
 	uint64_t hello_by;		/* closed if still RD_CL_NEW then */
 	char name[RSP_NAME_LEN];
 	struct rd_io io;
@@ -343,6 +353,17 @@ void rd_client_free(struct rd_client *c);
  * reply is left in c->io for the loop to send.  Unused fds are closed.
  */
 void rd_client_handle(struct rd_client *c, size_t len, int *fds, int nfds);
+/*
+ * privilege.c: whether the peer pid (uid, gid from SO_PEERCRED) has
+ * CAP_SYS_NICE in rtslotd's user namespace or is listed in the config.
+ */
+int rd_peer_privileged(const struct rd_config *c, pid_t pid, uid_t uid, gid_t gid);
+/*
+ * What an unprivileged client may not have of r: NULL when nothing, else
+ * why, for the reason it is registered as best effort with.
+ */
+const char *rd_privilege_needed(const struct rd_config *c, const struct rsp_register *r);
+
 /* What the clients of uid hold: connections, registered tasks. */
 uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid);
 uint32_t rd_uid_tasks(struct rd_daemon *dd, uid_t uid);

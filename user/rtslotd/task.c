@@ -157,6 +157,7 @@ int rd_task_register(struct rd_client *c, const struct rsp_register *r, int *fd,
 {
 	struct rd_daemon *dd = c->dd;
 	char why[RD_REASON_LEN] = "";
+	const char *unprivileged;
 	struct rd_task *t;
 	struct rd_dev *d;
 	int err;
@@ -188,6 +189,9 @@ int rd_task_register(struct rd_client *c, const struct rsp_register *r, int *fd,
 	t->applied_prio = -1;
 	t->devid = r->dev_task_id;
 	fill_model(t, r);
+	unprivileged = c->privileged ? NULL : rd_privilege_needed(&dd->cfg, r);
+	if (unprivileged)
+		t->spec.criticality = RS_CRIT_BEST_EFFORT;
 	err = d->be->task_attach(d, t, *fd, why, sizeof(why));
 	if (!err && *fd >= 0)
 		*fd = -1;	/* the task owns it now */
@@ -217,6 +221,8 @@ int rd_task_register(struct rd_client *c, const struct rsp_register *r, int *fd,
 		}
 		goto rejected;
 	}
+	if (unprivileged && !t->reason[0])
+		snprintf(t->reason, sizeof(t->reason), "best effort: %s", unprivileged);
 	accepted(t, reply);
 	*fd_out = d->be->task_fd(t);
 	dd->st.registrations++;
