@@ -42,6 +42,7 @@ struct loop {
 	struct signalfd_siginfo si;
 	struct __kernel_timespec ts, backoff;
 	int starved;			/* accept failed for want of resources */
+	int expire_due;			/* the timer fired: look at HELLO deadlines */
 	int timer_armed;
 	uint64_t timer_at;
 };
@@ -332,7 +333,7 @@ static void on_cqe(struct loop *l, const struct io_uring_cqe *cqe)
 	case UD_TIMER:
 		l->timer_armed = 0;
 		rd_devs_tick(l->dd, rd_now());
-		rd_clients_expire(l->dd, rd_now());
+		l->expire_due = 1;
 		break;
 	case UD_ACCEPT_RETRY:
 		arm_accept(l);
@@ -410,6 +411,14 @@ int rd_loop_run(struct rd_daemon *dd, int listen_fd, int signal_fd)
 				break;
 		}
 		io_uring_cq_advance(&l.ring, n);
+		/*
+		 * After the batch: a HELLO that came before the deadline posted
+		 * its completion before the timer's, and is served by now.
+		 */
+		if (l.expire_due) {
+			l.expire_due = 0;
+			rd_clients_expire(dd, rd_now());
+		}
 	}
 	/* Cancel what is in flight before the buffers it points into go. */
 	io_uring_queue_exit(&l.ring);
