@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include <rtslot.h>
@@ -90,15 +91,28 @@ static inline uint64_t rtslot_now_ns(void)
 }
 
 /*
+ * Retries a reader gives a writer before it takes the page as leaseless:
+ * the kernel's writer never stops half way, but rtslotd's (the user
+ * backend) can die between its two increments, and the fast path must
+ * not spin for ever on it.  Far past any write that is still going on.
+ */
+#define RTSLOT_SEQ_RETRIES	(1U << 20)
+
+/*
  * The kernel writes the page as a seqcount (odd while it writes): copy the
  * fields, and retry while the count was odd or moved underneath us.
  */
 static inline void rtslot_lease_read(const struct rtslot_lease_page *p,
 				     struct rtslot_lease_snap *s)
 {
-	uint32_t seq;
+	uint32_t seq, tries = 0;
 
 	do {
+		if (__builtin_expect(++tries > RTSLOT_SEQ_RETRIES, 0)) {
+			memset(s, 0, sizeof(*s));
+			s->state = RTSLOT_LEASE_NONE;
+			return;
+		}
 		seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
 		s->state = __atomic_load_n(&p->state, __ATOMIC_RELAXED);
 		s->yield_requested = __atomic_load_n(&p->yield_requested, __ATOMIC_RELAXED);

@@ -1,12 +1,12 @@
 # Host unit tests: the slot core (the very file the module builds), the
-# task-set parser, the admission analysis, the planner, the simulator, the
+# lease page's reader, the task-set parser, the admission analysis, the planner, the simulator, the
 # task-set generator (with rtslotctl gen, which user/user.mk builds) and
 # the choice of kernel headers (kmod/kdir.sh).
 
 UNIT_CFLAGS := $(CFLAGS) $(WARN) -Wno-sign-compare -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(CPPFLAGS)
 UNIT_BINS := $(BUILD)/unit/test_slotcore $(BUILD)/unit/test_analysis $(BUILD)/unit/test_sim \
-	$(BUILD)/unit/test_gen
+	$(BUILD)/unit/test_gen $(BUILD)/unit/test_lease_page
 CORE_SRCS := kmod/slotcore.c kmod/slotcore_config.c kmod/slotcore_table.c
 MODEL_SRCS := $(wildcard user/model/*.c)
 SIM_SRCS := $(wildcard user/sim/*.c)
@@ -28,6 +28,11 @@ $(BUILD)/unit/test_sim: tests/unit/test_sim.c $(MODEL_SRCS) $(SIM_SRCS) $(CORE_S
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< $(MODEL_SRCS) \
 		$(SIM_SRCS) $(CORE_SRCS) $$(pkg-config --libs json-c) -lm
+
+$(BUILD)/unit/test_lease_page: tests/unit/test_lease_page.c include/rtslot/dev.h \
+		include/uapi/rtslot.h $(KSFT_INC)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $<
 
 # Spelt out: user/user.mk, which names it $(RTSLOTCTL), is read after this.
 UNIT_RTSLOTCTL := $(BUILD)/user/rtslotctl
