@@ -57,6 +57,13 @@ struct rtslotc_advice {
  * socket.  -ECONNREFUSED or -ENOENT when no rtslotd listens.
  */
 int rtslotc_connect(const char *path, const char *name, struct rtslotc **out);
+/*
+ * The same with every reply bounded (timeout_ns 0: none): a reply that
+ * does not come in time fails the call with -ETIMEDOUT and ends the
+ * connection, so later calls fail as after rtslotd went away.
+ */
+int rtslotc_connect_bounded(const char *path, const char *name, uint64_t timeout_ns,
+			    struct rtslotc **out);
 /* Closes the connection: rtslotd frees the tasks still registered. */
 void rtslotc_close(struct rtslotc *c);
 int rtslotc_backend(const struct rtslotc *c);	/* enum rsp_backend */

@@ -244,6 +244,25 @@ TEST_F_TIMEOUT(shim, the_app_outlives_rtslotd, 90)
 	EXPECT_EQ(1, count_lines(self->a.errtext, "rtslotd went away"));
 }
 
+/*
+ * Alive but silent (stopped): after RTSLOT_REPLY_MS the shim treats it as
+ * gone, warns once, runs ungated, and retries every RTSLOT_RETRY_MS.
+ */
+TEST_F_TIMEOUT(shim, the_app_outlives_a_silent_rtslotd, 90)
+{
+	static const char *const argv[] = { "hog", "--kernel-us=500", "--depth=4", "--ms=1500",
+					    NULL };
+	const char *env[] = { self->sockenv, "RTSLOT_REPLY_MS=200", NULL };
+
+	ASSERT_EQ(0, kill(self->d.pid, SIGSTOP));
+	ASSERT_EQ(0, app_start(&self->a, 1, env, argv));
+	EXPECT_EQ(0, app_wait(&self->a, 60));
+	ASSERT_EQ(0, kill(self->d.pid, SIGCONT));
+	EXPECT_LT(0, kvl(self->a.text, "kernels"));
+	EXPECT_EQ(1, count_lines(self->a.errtext, "rtslotd did not answer in RTSLOT_REPLY_MS"));
+	EXPECT_EQ(1, count_lines(self->a.errtext, "running ungated"));
+}
+
 TEST_F_TIMEOUT(shim, python_markers, 90)
 {
 	const char *argv[] = { getenv("SHIM_PYTEST"), NULL };

@@ -4,6 +4,7 @@
  * request/reply exchange everything else is built on (fds included).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -85,6 +86,34 @@ static ssize_t recv_msg(int fd, void *buf, size_t len, int *fd_out)
 	return n ? n : -ECONNRESET;
 }
 
+/*
+ * A daemon that is there but silent (stopped, stuck) must not hold the
+ * caller for ever.  Past the bound the connection is over: a late reply
+ * would be taken for the next request's, so the socket is shut, and
+ * every later call fails as after a hang-up.
+ */
+static int reply_ready(struct rtslotc *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	uint64_t end = rtslot_now_ns() + c->timeout_ns, now;
+	int n;
+
+	if (!c->timeout_ns)
+		return 0;
+	for (;;) {
+		now = rtslot_now_ns();
+		n = now >= end ? 0 : poll(&p, 1, (int)((end - now + 999999) / 1000000));
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		shutdown(c->fd, SHUT_RDWR);
+		return -ETIMEDOUT;
+	}
+}
+
 int rtslotc_call_raw(struct rtslotc *c, const void *buf, size_t len, int fd_in,
 		     union rsp_msg *reply, int *fd_out)
 {
@@ -96,6 +125,7 @@ int rtslotc_call_raw(struct rtslotc *c, const void *buf, size_t len, int fd_in,
 		*fd_out = -1;
 	pthread_mutex_lock(&c->lock);
 	ret = send_msg(c->fd, buf, len, fd_in);
+	ret = ret ?: reply_ready(c);
 	n = ret ? ret : recv_msg(c->fd, in, sizeof(in), fd_out);
 	pthread_mutex_unlock(&c->lock);
 	if (n < 0)
@@ -141,6 +171,12 @@ int rtslotc_call(struct rtslotc *c, union rsp_msg *req, int fd_in, uint16_t expe
 
 int rtslotc_connect(const char *path, const char *name, struct rtslotc **out)
 {
+	return rtslotc_connect_bounded(path, name, 0, out);
+}
+
+int rtslotc_connect_bounded(const char *path, const char *name, uint64_t timeout_ns,
+			    struct rtslotc **out)
+{
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	union rsp_msg req, rep;
 	struct rtslotc *c;
@@ -157,6 +193,7 @@ int rtslotc_connect(const char *path, const char *name, struct rtslotc **out)
 	if (!c)
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
+	c->timeout_ns = timeout_ns;
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		ret = -errno;

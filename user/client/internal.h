@@ -15,6 +15,7 @@ struct rtslotc {
 	int fd;
 	pthread_mutex_t lock;
 	uint32_t seq;
+	uint64_t timeout_ns;		/* of a reply; 0: none */
 	struct rsp_welcome welcome;
 };
 

@@ -107,6 +107,7 @@ int shim_config_read(struct shim_config *c, char *why, size_t len)
 	c->default_est_ns = 100 * US;
 	c->quantum_ns = 2 * MS;
 	c->retry_ns = 1000 * MS;
+	c->reply_ns = 500 * MS;
 	c->poll_ns = 20 * US;
 	c->sample_every = 256;
 
@@ -127,6 +128,7 @@ int shim_config_read(struct shim_config *c, char *why, size_t len)
 	SCALED("RTSLOT_QUANTUM_US", 1, 1e7, US, c->quantum_ns);
 	SCALED("RTSLOT_WAIT_MS", 0, 1e7, MS, c->wait_timeout_ns);
 	SCALED("RTSLOT_RETRY_MS", 1, 1e7, MS, c->retry_ns);
+	SCALED("RTSLOT_REPLY_MS", 1, 1e7, MS, c->reply_ns);
 	SCALED("RTSLOT_POLL_US", 1, 1e5, US, c->poll_ns);
 #undef SCALED
 	if (!err && (err = env_int("RTSLOT_PRIORITY", -1000000, 1000000, &prio, why, len)) > 0)

@@ -171,10 +171,12 @@ int shim_session_up(void)
 	st = shim.state;
 	if (st == SHIM_ON || (st != SHIM_UNINIT && rtslot_now_ns() < shim.retry_at))
 		goto out;
-	err = rtslotc_connect(shim.cfg.socket, shim.cfg.task.name, &shim.conn);
+	err = rtslotc_connect_bounded(shim.cfg.socket, shim.cfg.task.name, shim.cfg.reply_ns,
+				      &shim.conn);
 	if (err) {
 		shim.conn = NULL;
-		give_up(err, "rtslotd is not reachable");
+		give_up(err, err == -ETIMEDOUT ? "rtslotd did not answer in RTSLOT_REPLY_MS" :
+			"rtslotd is not reachable");
 		goto out;
 	}
 	p = shim.cfg.task;

@@ -31,6 +31,7 @@ struct shim_config {
 	uint64_t quantum_ns;		/* RTSLOT_QUANTUM_US: shortest lease asked */
 	uint64_t wait_timeout_ns;	/* RTSLOT_WAIT_MS: 0 waits forever */
 	uint64_t retry_ns;		/* RTSLOT_RETRY_MS: reconnect after this */
+	uint64_t reply_ns;		/* RTSLOT_REPLY_MS: a silent rtslotd is gone */
 	uint64_t poll_ns;		/* RTSLOT_POLL_US: watcher period */
 	uint32_t sample_every;		/* RTSLOT_SAMPLE: 1 launch in N once learned, power of 2 */
 	int disabled;			/* RTSLOT_DISABLE=1: pure pass-through */
