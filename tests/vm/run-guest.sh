@@ -118,17 +118,46 @@ echo >> "$root/etc/guest-cmd"
 mkdir -p "$(dirname "$log")" && : > "$log" || die "cannot write log '$log'"
 
 # loglevel=5 keeps the console quiet but still shows warnings and worse,
-# which is everything check-log.sh looks for.
-cmdline="console=ttyS0 loglevel=5 panic_on_warn=1 panic=-1 oops=panic $append"
+# which is everything check-log.sh looks for.  unknown_nmi_panic: a guest
+# that hangs is sent an NMI before it is killed, and its panic prints
+# where a CPU was stuck (TCG has no PMU, so no other NMI ever comes).
+cmdline="console=ttyS0 loglevel=5 panic_on_warn=1 panic=-1 oops=panic unknown_nmi_panic $append"
+monitor=$work/monitor.sock
 qemu=(qemu-system-x86_64 -accel tcg -m "$mem" -smp "$smp" -nographic -no-reboot
-	-nic none -kernel "$kernel" -initrd "$work/initramfs.gz" -append "$cmdline")
+	-nic none -kernel "$kernel" -initrd "$work/initramfs.gz" -append "$cmdline"
+	-monitor "unix:$monitor,server=on,wait=off")
 
-if ((quiet)); then
-	timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null > "$log" 2>&1
-else
-	timeout --kill-after=10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
-fi
-qrc=${PIPESTATUS[0]}
+# A QEMU monitor command, for a guest past its time.
+monitor_cmd() {
+	python3 - "$monitor" "$1" <<'PY' 2>/dev/null
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.recv(4096)			# the banner: the monitor is ready
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(1)			# closed at once, the command may be dropped
+PY
+}
+
+# Appending: the hang note below must not be written over.
+"${qemu[@]}" < /dev/null >> "$log" 2>&1 &
+qpid=$!
+((quiet)) || tail -n +1 -f --pid="$qpid" "$log" &
+deadline=$((SECONDS + timeout)) qrc=
+while kill -0 "$qpid" 2>/dev/null; do
+	if ((SECONDS >= deadline)); then
+		echo "[run-guest] no exit marker after ${timeout}s: NMI sent for a stack trace" >> "$log"
+		monitor_cmd nmi
+		for _ in $(seq 100); do kill -0 "$qpid" 2>/dev/null && sleep 0.2; done
+		kill -KILL "$qpid" 2>/dev/null
+		qrc=124
+		break
+	fi
+	sleep 0.2
+done
+wait "$qpid"
+qrc=${qrc:-$?}
 
 verdict=$(bash "$here/check-log.sh" "$log")
 case $? in
