@@ -44,7 +44,8 @@ $(BUILD)/unit/test_gen: tests/unit/test_gen.c $(MODEL_SRCS) $(wildcard include/r
 		-o $@ $< $(MODEL_SRCS) $$(pkg-config --libs json-c) -lm
 
 # The build's and the suite's own tools, tested on made-up inputs.
-UNIT_SCRIPTS := $(TOP)/tests/tools/test-kdir.sh $(TOP)/tests/tools/test-tap-summary.sh
+UNIT_SCRIPTS := $(TOP)/tests/tools/test-kdir.sh $(TOP)/tests/tools/test-tap-summary.sh \
+	$(TOP)/tests/tools/test-check-repeat.sh
 
 .PHONY: check-unit
 check-unit: $(UNIT_BINS) $(UNIT_RTSLOTCTL)
