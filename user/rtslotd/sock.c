@@ -50,9 +50,10 @@ static int clear_stale(const struct sockaddr_un *sa, char *why, size_t len)
 
 int rd_listen(const struct rd_config *c, char *why, size_t len)
 {
-	struct sockaddr_un sa;
+	struct sockaddr_un sa, tmp = { .sun_family = AF_UNIX };
 	char dir[sizeof(c->socket)];
-	int fd, err, bound = 0;
+	const char *slash;
+	int fd = -1, err, bound = 0, n;
 
 	err = addr_of(c->socket, &sa);
 	if (err) {
@@ -73,13 +74,29 @@ int rd_listen(const struct rd_config *c, char *why, size_t len)
 			snprintf(why, len, "%s: %s", c->socket, strerror(-err));
 		return err;
 	}
+	/*
+	 * Bound and listening under a name of its own first, then renamed:
+	 * a client that sees the socket can connect to it.  Bound at its
+	 * name, the file would exist before listen(), and a client (or a
+	 * test) that took the file for a daemon ready would be refused.
+	 */
+	slash = strrchr(c->socket, '/');
+	n = slash ? (int)(slash - c->socket + 1) : 0;
+	if (snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s.rtslotd-%d", n, c->socket,
+		     (int)getpid()) >= (int)sizeof(tmp.sun_path)) {
+		snprintf(why, len, "socket path \"%s\" leaves no room for its temporary name",
+			 c->socket);
+		return -ENAMETOOLONG;
+	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
-	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa)))
+	unlink(tmp.sun_path);
+	if (bind(fd, (const struct sockaddr *)&tmp, sizeof(tmp)))
 		goto fail;
 	bound = 1;
-	if (chmod(c->socket, c->socket_mode) || listen(fd, 128))
+	if (chmod(tmp.sun_path, c->socket_mode) || listen(fd, 128) ||
+	    rename(tmp.sun_path, c->socket))
 		goto fail;
 	return fd;
 fail:
@@ -88,7 +105,7 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	if (bound)
-		unlink(c->socket);
+		unlink(tmp.sun_path);
 	return err;
 }
 
