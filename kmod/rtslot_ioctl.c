@@ -124,6 +124,28 @@ static int rtslot_ioctl_task_create(struct rtslot_file *rf, void __user *uarg)
 	return rtslot_copy_out(uarg, &arg, sizeof(arg), usize);
 }
 
+static int rtslot_ioctl_task_info(struct rtslot_file *rf, void __user *uarg)
+{
+	struct rtslot_task_info arg;
+	struct rtslot_task *task;
+	u32 usize;
+	int ret;
+
+	ret = rtslot_copy_in(&arg, sizeof(arg), RTSLOT_TASK_INFO_SIZE_VER0, uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.flags)
+		return -EINVAL;
+	task = rtslot_file_task(rf);
+	if (!task)
+		return -ENOENT;
+	/* Set at TASK_CREATE and never changed: no lock needed. */
+	arg.task_id = task->core.id;
+	arg.pid = task->pid;
+	memcpy(arg.name, task->name, sizeof(arg.name));
+	return rtslot_copy_out(uarg, &arg, sizeof(arg), usize);
+}
+
 static int rtslot_ioctl_set_reservation(struct rtslot_file *rf, void __user *uarg)
 {
 	struct rtslot_dev *rdev = rf->rdev;
@@ -381,6 +403,8 @@ long rtslot_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return rtslot_ioctl_lease_request(rf, uarg, true);
 	case _IOC_NR(RTSLOT_IOC_LEASE_RELEASE):
 		return rtslot_ioctl_lease_release(rf, uarg);
+	case _IOC_NR(RTSLOT_IOC_TASK_INFO):
+		return rtslot_ioctl_task_info(rf, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -52,6 +52,7 @@ RTSLOT_SAME(RS_LEASE_MAX_MAX_NS, RTSLOT_PERIOD_MAX_NS);
 RTSLOT_SAME(RS_TIME_MAX, U64_MAX);
 static_assert(sizeof(struct rtslot_info) == RTSLOT_INFO_SIZE_VER1);
 static_assert(sizeof(struct rtslot_task_create) == RTSLOT_TASK_CREATE_SIZE_VER0);
+static_assert(sizeof(struct rtslot_task_info) == RTSLOT_TASK_INFO_SIZE_VER0);
 static_assert(sizeof(struct rtslot_reservation) == RTSLOT_RESERVATION_SIZE_VER1);
 static_assert(sizeof(struct rtslot_table) == RTSLOT_TABLE_SIZE_VER0);
 static_assert(sizeof(struct rtslot_lease_request) == RTSLOT_LEASE_REQUEST_SIZE_VER0);

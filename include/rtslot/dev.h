@@ -49,6 +49,8 @@ void rtslot_close(struct rtslot_dev *d);
 int rtslot_get_info(const struct rtslot_dev *d, struct rtslot_info *info);
 /* name may be NULL or longer than the kernel takes (-ENAMETOOLONG). */
 int rtslot_task_create(struct rtslot_dev *d, const char *name);
+/* Which task is on d's file, and who created it; -ENOENT: none. */
+int rtslot_task_info(const struct rtslot_dev *d, struct rtslot_task_info *ti);
 /*
  * All three times 0: best effort.  max_lease_ns bounds the work of one
  * lease (0: the device's default).  Needs CAP_SYS_NICE.

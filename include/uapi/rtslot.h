@@ -82,6 +82,21 @@ struct rtslot_task_create {
 #define RTSLOT_TASK_CREATE_SIZE_VER0	48
 
 /*
+ * RTSLOT_IOC_TASK_INFO: the task on this file, as TASK_CREATE made it: for
+ * an arbiter handed the file, which task it is and who created it.  pid is
+ * the creating process (thread group id) in the initial pid namespace, as
+ * the sysfs tasks file shows it.  -ENOENT when the file has no task.
+ */
+struct rtslot_task_info {
+	__u32 size;
+	__u32 flags;			/* must be 0 */
+	__u32 task_id;			/* out */
+	__s32 pid;			/* out */
+	char name[RTSLOT_NAME_LEN];	/* out */
+};
+#define RTSLOT_TASK_INFO_SIZE_VER0	48
+
+/*
  * RTSLOT_IOC_SET_RESERVATION: the sched_attr triple of the task on this
  * file, plus a fixed priority (0..RTSLOT_PRIO_MAX, larger is more
  * important).  runtime <= deadline <= period; all three zero removes the
@@ -188,6 +203,7 @@ struct rtslot_lease_release {
 #define RTSLOT_IOC_LEASE_REQUEST	_IOWR(RTSLOT_IOC_MAGIC, 0x04, struct rtslot_lease_request)
 #define RTSLOT_IOC_LEASE_RELEASE	_IOWR(RTSLOT_IOC_MAGIC, 0x05, struct rtslot_lease_release)
 #define RTSLOT_IOC_LEASE_RENEW		_IOWR(RTSLOT_IOC_MAGIC, 0x06, struct rtslot_lease_request)
+#define RTSLOT_IOC_TASK_INFO		_IOWR(RTSLOT_IOC_MAGIC, 0x07, struct rtslot_task_info)
 
 /*
  * The lease page: mmap(NULL, page size, PROT_READ, MAP_SHARED, fd, 0) after

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -27,6 +28,7 @@ static const struct abi_cmd abi_cmds[] = {
 	{ "LEASE_REQUEST", RTSLOT_IOC_LEASE_REQUEST, RTSLOT_LEASE_REQUEST_SIZE_VER0 },
 	{ "LEASE_RELEASE", RTSLOT_IOC_LEASE_RELEASE, RTSLOT_LEASE_RELEASE_SIZE_VER0 },
 	{ "LEASE_RENEW", RTSLOT_IOC_LEASE_RENEW, RTSLOT_LEASE_REQUEST_SIZE_VER0 },
+	{ "TASK_INFO", RTSLOT_IOC_TASK_INFO, RTSLOT_TASK_INFO_SIZE_VER0 },
 };
 #define NCMDS (sizeof(abi_cmds) / sizeof(abi_cmds[0]))
 
@@ -171,6 +173,35 @@ TEST_F(abi, size_too_small_or_too_big)
 	free(b);
 }
 
+/* The file says which task it carries and who made it, to whoever holds it. */
+TEST_F(abi, task_info_names_the_task_and_its_creator)
+{
+	struct rtslot_task_info ti = { .size = sizeof(ti) };
+	pid_t parent = getpid(), pid;
+	int st;
+
+	ASSERT_EQ(0, rt_ioctl(self->fd, RTSLOT_IOC_TASK_INFO, &ti));
+	EXPECT_EQ(self->id, ti.task_id);
+	EXPECT_EQ(parent, ti.pid);
+	EXPECT_STREQ("abi", ti.name);
+	memset(&ti, 0, sizeof(ti));
+	ti.size = sizeof(ti);
+	EXPECT_EQ(-ENOENT, rt_ioctl(self->bare, RTSLOT_IOC_TASK_INFO, &ti));
+	ti.flags = 1;
+	EXPECT_EQ(-EINVAL, rt_ioctl(self->fd, RTSLOT_IOC_TASK_INFO, &ti));
+	/* Handed on (here by fork), the file still names its creator. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rtslot_task_info c = { .size = sizeof(c) };
+
+		_exit(rt_ioctl(self->fd, RTSLOT_IOC_TASK_INFO, &c) || c.pid != parent ||
+		      c.task_id != self->id);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+}
+
 TEST_F(abi, unknown_tail_e2big)
 {
 	struct abi_buf *b = calloc(1, sizeof(*b));
@@ -234,7 +265,7 @@ TEST_F(abi, unknown_command_enotty)
 
 	ASSERT_NE(NULL, b);
 	b->size = 64;
-	EXPECT_EQ(-ENOTTY, rt_ioctl(self->fd, _IOWR(RTSLOT_IOC_MAGIC, 0x07, struct rtslot_info), b));
+	EXPECT_EQ(-ENOTTY, rt_ioctl(self->fd, _IOWR(RTSLOT_IOC_MAGIC, 0x08, struct rtslot_info), b));
 	EXPECT_EQ(-ENOTTY, rt_ioctl(self->fd, _IO(RTSLOT_IOC_MAGIC, 0x3f), b));
 	EXPECT_EQ(-ENOTTY, rt_ioctl(self->fd, _IOR(RTSLOT_IOC_MAGIC + 1, 0x00, struct rtslot_info), b));
 	EXPECT_EQ(-ENOTTY, rt_ioctl(self->fd, _IOR('T', 0x00, struct rtslot_info), b));

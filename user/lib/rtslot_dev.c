@@ -69,6 +69,13 @@ int rtslot_task_create(struct rtslot_dev *d, const char *name)
 	return 0;
 }
 
+int rtslot_task_info(const struct rtslot_dev *d, struct rtslot_task_info *ti)
+{
+	memset(ti, 0, sizeof(*ti));
+	ti->size = sizeof(*ti);
+	return xioctl(d, RTSLOT_IOC_TASK_INFO, ti);
+}
+
 int rtslot_set_reservation(const struct rtslot_dev *d, uint64_t runtime_ns,
 			   uint64_t deadline_ns, uint64_t period_ns, int prio,
 			   uint64_t max_lease_ns)

@@ -124,32 +124,11 @@ static void kmod_dev_fini(struct rd_dev *d)
 	d->kfd = -1;
 }
 
-/* Is the id the client claims that of a task its own process created? */
-static int owns_task(struct rd_dev *d, uint32_t id, pid_t pid)
-{
-	char *buf = malloc(65536), *line, *save = NULL;
-	int found = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	if (rtslot_sysfs_read((unsigned int)d->kindex, "tasks", buf, 65536) < 0) {
-		free(buf);
-		return -EIO;
-	}
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned int tid;
-		int tpid;
-
-		if (sscanf(line, "%u %d", &tid, &tpid) == 2 && tid == id && tpid == pid)
-			found = 1;
-	}
-	free(buf);
-	return found;
-}
-
 static int kmod_task_attach(struct rd_dev *d, struct rd_task *t, int fd, char *why,
 			    size_t len)
 {
+	struct rtslot_dev theirs_dev = { .fd = -1, .index = (unsigned int)d->kindex };
+	struct rtslot_task_info ti;
 	struct stat mine, theirs;
 
 	if (fd < 0) {
@@ -162,7 +141,16 @@ static int kmod_task_attach(struct rd_dev *d, struct rd_task *t, int fd, char *w
 		snprintf(why, len, "the file passed is not /dev/rtslot%d", d->kindex);
 		return -EINVAL;
 	}
-	if (owns_task(d, t->devid, t->client->pid) != 1) {
+	/*
+	 * The file itself says which task it carries and who made it: the id
+	 * the client claims must be that one, created by its own process.
+	 */
+	theirs_dev.fd = fd;
+	if (rtslot_task_info(&theirs_dev, &ti)) {
+		snprintf(why, len, "the /dev/rtslot%d file passed has no task", d->kindex);
+		return -EINVAL;
+	}
+	if (ti.task_id != t->devid || ti.pid != t->client->pid) {
 		snprintf(why, len, "task %u on /dev/rtslot%d was not created by process %d",
 			 t->devid, d->kindex, (int)t->client->pid);
 		return -EPERM;
