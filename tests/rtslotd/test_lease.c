@@ -315,7 +315,7 @@ TEST_F(lease, waiter_shares_its_connection)
  */
 TEST_F(lease, leases_are_bounded_by_the_declared_kernel)
 {
-	struct rtslotc_task *be, *rt;
+	struct rtslotc_task *be, *rt, *blank;
 	struct rtslotc_params p;
 
 	rdt_params(&p, "hog", 100000, 40000);
@@ -333,6 +333,14 @@ TEST_F(lease, leases_are_bounded_by_the_declared_kernel)
 	ASSERT_EQ(0, rtslotc_register(self->c, &p, &rt, NULL, NULL, 0));
 	EXPECT_EQ(3000000, rtslotc_page(rt)->max_lease_ns);
 	EXPECT_EQ(-E2BIG, rtslotc_lease_request(rt, 3000001, RDT_SETTLE_NS));
+
+	/* Nothing declared: the accelerator's unknown_kernel_us until learned. */
+	rdt_params(&p, "blank", 100000, 0);
+	p.criticality = RSP_CRIT_BEST_EFFORT;
+	ASSERT_EQ(0, rtslotc_register(self->c, &p, &blank, NULL, NULL, 0));
+	EXPECT_EQ(2000000, rtslotc_page(blank)->max_lease_ns);
+	EXPECT_EQ(-E2BIG, rtslotc_lease_request(blank, 2000001, RDT_SETTLE_NS));
+	EXPECT_EQ(0, rtslotc_unregister(blank));
 	EXPECT_EQ(0, rtslotc_unregister(rt));
 	EXPECT_EQ(0, rtslotc_unregister(be));
 }

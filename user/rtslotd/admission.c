@@ -30,15 +30,23 @@ uint64_t rd_task_wcet_us(const struct rd_task *t, uint32_t variant)
 	return scaled(t->base_wcet_us, scale_of(t, variant));
 }
 
-/* The longest kernel of the variant: given, else an even split of its wcet. */
+/*
+ * The longest kernel of the variant: given, else an even split of its
+ * wcet, else (nothing known yet) the accelerator's unknown_kernel_us.  A
+ * task is never left out of the analysis for want of a model: its
+ * kernels block the admitted ones however little rtslotd knows of them,
+ * and its leases are bounded by what the analysis charged.
+ */
 static uint64_t task_q_us(const struct rd_task *t, uint32_t v)
 {
 	uint64_t w = rd_task_wcet_us(t, v), q;
 
 	if (t->base_q_us)
 		q = scaled(t->base_q_us, scale_of(t, v));
-	else
+	else if (w)
 		q = (w + t->spec.kernels - 1) / t->spec.kernels;
+	else
+		q = t->dev->cfg->unknown_kernel_us;
 	if (w && q > w)
 		q = w;
 	return q;
@@ -68,7 +76,7 @@ static int guaranteed(int policy)
 /*
  * One task as the analysis sees it: with a deadline when admitted, else
  * best effort whose kernels may still block the others.  0 when it has no
- * model yet (nothing known of its kernels).
+ * model at all (task_q_us() gives every task one).
  */
 static int spec_fill(const struct rd_task *t, struct rs_task_spec *s)
 {

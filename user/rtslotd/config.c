@@ -76,6 +76,7 @@ static void accel_defaults(struct rd_accel_cfg *a, const char *name)
 	a->frame_us = 10000;
 	a->overrun_grace_us = 1000;
 	a->timeslice_us = 2000;
+	a->unknown_kernel_us = 2000;
 }
 
 void rd_config_defaults(struct rd_config *c)
@@ -213,7 +214,8 @@ static int parse_accel(struct ctx *x, struct json_object *o, struct rd_accel_cfg
 {
 	static const char *const keys[] = {
 		"name", "device", "preempt", "preempt_latency_us", "switch_us", "guard_us",
-		"frame_us", "overrun_action", "overrun_grace_us", "timeslice_us", NULL
+		"frame_us", "overrun_action", "overrun_grace_us", "timeslice_us",
+		"unknown_kernel_us", NULL
 	};
 	struct json_object *v;
 	uint64_t dev = 0;
@@ -240,6 +242,9 @@ static int parse_accel(struct ctx *x, struct json_object *o, struct rd_accel_cfg
 	/* Shorter than a lease round trip, a slice would be fifo with more messages. */
 	if (!err && a->timeslice_us < 100)
 		return fail(x, "timeslice_us", "must lie in 100..1000000");
+	err = err ?: get_u64(x, o, "unknown_kernel_us", RD_TIME_MAX_US, &a->unknown_kernel_us);
+	if (!err && !a->unknown_kernel_us)
+		return fail(x, "unknown_kernel_us", "must lie in 1..%llu", RD_TIME_MAX_US);
 	if (!err && (a->frame_us < 100 || a->frame_us <= a->guard_us ||
 		     a->frame_us <= a->switch_us))
 		return fail(x, "frame_us", "must lie in 100..10000000 and exceed guard_us and switch_us");
@@ -537,6 +542,8 @@ void rd_config_print(const struct rd_config *c, int fd)
 				       json_object_new_int64((int64_t)x->overrun_grace_us));
 		json_object_object_add(a, "timeslice_us",
 				       json_object_new_int64((int64_t)x->timeslice_us));
+		json_object_object_add(a, "unknown_kernel_us",
+				       json_object_new_int64((int64_t)x->unknown_kernel_us));
 		json_object_array_add(arr, a);
 	}
 	json_object_object_add(o, "accelerators", arr);

@@ -78,6 +78,7 @@ struct rd_accel_cfg {
 	uint64_t frame_us;		/* fifo/rr/fp/edf; slot plans its own */
 	uint64_t overrun_grace_us;
 	uint64_t timeslice_us;		/* rr: the shortest lease (user backend) */
+	uint64_t unknown_kernel_us;	/* the q of a task that declared none */
 };
 
 struct rd_learn_cfg {
