@@ -34,9 +34,10 @@ static const char config[] =
 
 /*
  * Every job holds its lease past the server's deadline (the module counts
- * one miss per job); every other job has a JOB_BEGIN, so that JOB_END's
- * own lateness check sees half of them.  Too few jobs to learn from
- * (LATE_JOBS < LEARN_N): the reservation stays as registered.
+ * one miss per job, each in a period of its own); every other job has a
+ * JOB_BEGIN, so that JOB_END's own lateness check sees half of them.  Too
+ * few jobs to learn from (LATE_JOBS < LEARN_N): the reservation stays as
+ * registered.
  */
 static int late_jobs(struct rtslotc *conn, long long *module, uint64_t *counted)
 {
@@ -64,6 +65,12 @@ static int late_jobs(struct rtslotc *conn, long long *module, uint64_t *counted)
 			usleep(LATE_HOLD_US);
 		err = err ?: rtslotc_lease_release(t, 0, NULL);
 		err = err ?: rtslotc_job_end(t, 0, 0, NULL);
+		/*
+		 * The next job in a server period of its own: a period counts
+		 * one miss, and with reclaim (rtslotd turns it on) a job asked
+		 * for inside the late one's period would continue it.
+		 */
+		usleep(2 * LATE_PERIOD_US);
 	}
 	err = err ?: rtslotc_stats(conn, &s1);
 	*module = ks_task_col(id, KS_COL_MISSES);
