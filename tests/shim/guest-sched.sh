@@ -12,9 +12,10 @@
 # The margin, from the EDF analysis with non-preemptive blocking that admits
 # the camera: its response is at most B + C.  C, its job: 4 kernels that
 # TCG stretches to 12 ms at worst seen, 48 ms.  B, one best-effort lease
-# already running at its release: the shim asks est + est/8 of its longest
-# recent sample, up to 35 ms seen, revoked 1 ms past its end (issue 9 bounds
-# it by the declared 18 ms).  84 ms against 160: a whole job more of slack.
+# already running at its release: no longer than the hog's declared 18 ms
+# (the lease bound rtslotd gives it), and a kernel TCG stretches past that
+# is revoked 1 ms past the lease end, 20 ms seen.  68 ms against 160: more
+# than a whole job of slack.
 # The module must not add a refill's wait when a job outgrows its learned
 # budget: rtslotd turns on its reclaim (docs/rtslotd.md says what it cost).
 # A miss prints the module's own trace of the late job.

@@ -4,20 +4,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/rtslot-repeat.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-
-tap() {
-	n=$((n + 1))
-	if eval "$1"; then
-		echo "ok $n check-repeat: $2"
-	else
-		echo "not ok $n check-repeat: $2"
-		sed 's/^/#   | /' "$work/out"
-		failed=1
-	fi
-}
+. "$here/tap-lib.sh"
+tap_begin check-repeat
 
 # Run i of stage "fake": "steady" always passes, "flaky (i ms)" fails in
 # run 2, and run 3 stops before "late", which passes where it runs.
@@ -36,14 +24,13 @@ MK
 	bash "$here/check-repeat.sh" 3 "$work/repeat" fake) > "$work/out" 2>&1
 rc=$?
 has() { grep -qF -- "$1" "$work/out"; }
-tap '((rc != 0))' "fails when a test failed in some run"
-tap 'has "fake:    failed in 1 of 3 runs (runs 2): flaky"' \
+tap_ok '((rc != 0))' "fails when a test failed in some run"
+tap_ok 'has "fake:    failed in 1 of 3 runs (runs 2): flaky"' \
 	"names the test, its runs, without what varies in its name"
-tap '! has "steady"' "a test that always passed is not listed"
-tap 'has "fake:    1 tests passed where they ran but were missing from some runs"' \
+tap_ok '! has "steady"' "a test that always passed is not listed"
+tap_ok 'has "fake:    1 tests passed where they ran but were missing from some runs"' \
 	"a run that stopped early is said once, not per test"
-tap '[[ -s $work/repeat/run2/fake.tap && -s $work/repeat/summary ]]' "each run's TAP and the summary are kept"
-tap 'has "check-repeat: 3 tests, 3 runs each: 2 flaky or failing"' "the closing count"
+tap_ok '[[ -s $work/repeat/run2/fake.tap && -s $work/repeat/summary ]]' "each run's TAP and the summary are kept"
+tap_ok 'has "check-repeat: 3 tests, 3 runs each: 2 flaky or failing"' "the closing count"
 
-echo "1..$n"
-exit $failed
+tap_end

@@ -7,21 +7,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kdir=$here/../../kmod/kdir.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/rtslot-kdir.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-
-tap() {
-	n=$((n + 1))
-	if [[ $1 == "$2" ]]; then
-		echo "ok $n kdir: $3"
-	else
-		echo "not ok $n kdir: $3"
-		echo "#   expected: $2"
-		echo "#   got:      $1"
-		failed=1
-	fi
-}
+. "$here/tap-lib.sh"
+tap_begin kdir
 
 # tree NAME RELEASE COMPILER: a Debian-style header tree.
 tree() {
@@ -58,38 +45,37 @@ k() {
 
 setup meta
 stub gcc-97 'exit 0'
-tap "$(k find)" "$root/usr/src/linux-headers-6.1.0-57-amd64" \
+tap_eq "$(k find)" "$root/usr/src/linux-headers-6.1.0-57-amd64" \
 	"the metapackage's headers, not the newest, both compilers here"
 rm "$bin/gcc-97"
-tap "$(k release "$(k find)")" "6.1.0-57-amd64" "the release is the headers' own"
-tap "$(k check "$root/usr/src/linux-headers-6.1.0-57-amd64")" \
+tap_eq "$(k release "$(k find)")" "6.1.0-57-amd64" "the release is the headers' own"
+tap_eq "$(k check "$root/usr/src/linux-headers-6.1.0-57-amd64")" \
 	"kmod: kernel 6.1.0-57-amd64 from $root/usr/src/linux-headers-6.1.0-57-amd64, compiler gcc-98" \
 	"check says which headers and compiler, in one line"
 out=$(k check "$root/usr/src/linux-headers-6.12.38+deb13-amd64")
-tap "$? $(grep -c "built with gcc-97, which is not installed: install Debian's gcc-97 package" <<<"$out")" \
+tap_eq "$? $(grep -c "built with gcc-97, which is not installed: install Debian's gcc-97 package" <<<"$out")" \
 	"1 1" "a missing compiler fails and names its package"
 
 setup nometa
 stub dpkg-query 'exit 1'
-tap "$(k find)" "$root/usr/src/linux-headers-6.1.0-57-amd64" \
+tap_eq "$(k find)" "$root/usr/src/linux-headers-6.1.0-57-amd64" \
 	"without the metapackage: the newest tree whose compiler is here"
 stub gcc-97 'exit 0'
-tap "$(k find)" "$root/usr/src/linux-headers-6.12.38+deb13-amd64" \
+tap_eq "$(k find)" "$root/usr/src/linux-headers-6.12.38+deb13-amd64" \
 	"and the newest once its compiler is installed"
 rm "$bin/gcc-97" "$bin/gcc-98"
-tap "$(k find)" "$root/usr/src/linux-headers-6.12.38+deb13-amd64" \
+tap_eq "$(k find)" "$root/usr/src/linux-headers-6.12.38+deb13-amd64" \
 	"no compiler for any: the newest, so that check names what is missing"
 
 setup running
 mkdir -p "$root/lib/modules/6.1.0-99-cloud-amd64"
 tree 6.1.0-99-cloud-amd64 6.1.0-99-cloud-amd64 gcc-98
 ln -s "$root/usr/src/linux-headers-6.1.0-99-cloud-amd64" "$root/lib/modules/6.1.0-99-cloud-amd64/build"
-tap "$(k find)" "$root/usr/src/linux-headers-6.1.0-99-cloud-amd64" "the running kernel's tree comes first"
+tap_eq "$(k find)" "$root/usr/src/linux-headers-6.1.0-99-cloud-amd64" "the running kernel's tree comes first"
 
 setup none
 rm -rf "$root/usr/src"
 stub dpkg-query 'exit 1'
-tap "$(k find)" "" "no headers at all: nothing"
+tap_eq "$(k find)" "" "no headers at all: nothing"
 
-echo "1..$n"
-exit $failed
+tap_end

@@ -6,20 +6,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/rtslot-tapsum.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-n=0 failed=0
-
-tap() {
-	n=$((n + 1))
-	if eval "$1"; then
-		echo "ok $n tap-summary: $2"
-	else
-		echo "not ok $n tap-summary: $2"
-		head -n 40 "$work/out" | sed 's/^/#   | /'
-		failed=1
-	fi
-}
+. "$here/tap-lib.sh"
+tap_begin tap-summary
 
 has() { grep -qF -- "$1" "$work/out"; }
 line_of() { grep -nF -- "$1" "$work/out" | head -n1 | cut -d: -f1; }
@@ -54,27 +42,26 @@ EOF
 
 bash "$here/tap-summary.sh" "$work" unit vm gone > "$work/out" 2>&1
 rc=$?
-tap '((rc != 0))' "fails when a case failed"
-tap '[[ $(tail -n1 "$work/out") == "2 passed, 3 failed, 1 skipped" ]]' \
+tap_ok '((rc != 0))' "fails when a case failed"
+tap_ok '[[ $(tail -n1 "$work/out") == "2 passed, 3 failed, 1 skipped" ]]' \
 	"the closing line comes last and counts every stage"
-tap 'has "--- [unit] not ok 2 core.broken" && has "x.c:12:broken:Expected 1 (1) == got (2)"' \
+tap_ok 'has "--- [unit] not ok 2 core.broken" && has "x.c:12:broken:Expected 1 (1) == got (2)"' \
 	"a failing case shows its own diagnostics"
-tap '! has "a note of a test that passed"' "and not those of the case before it"
-tap '(( $(line_of "x.c:12:broken") > $(line_of "unit:") ))' "diagnostics come under the stage summary"
-tap 'has "#   trace: event 100" && ! has "#   trace: event 101" && has "(50 more lines: $work/vm.tap)"' \
+tap_ok '! has "a note of a test that passed"' "and not those of the case before it"
+tap_ok '(( $(line_of "x.c:12:broken") > $(line_of "unit:") ))' "diagnostics come under the stage summary"
+tap_ok 'has "#   trace: event 100" && ! has "#   trace: event 101" && has "(50 more lines: $work/vm.tap)"' \
 	"a long diagnostic is capped and says where the rest is"
-tap 'has "--- [vm] the guest'"'"'s kernel warnings" && has "WARNING: CPU: 0 PID: 1 at kmod/rtslot_main.c:99"' \
+tap_ok 'has "--- [vm] the guest'"'"'s kernel warnings" && has "WARNING: CPU: 0 PID: 1 at kmod/rtslot_main.c:99"' \
 	"a guest stage shows the kernel's warnings"
-tap 'has "--- [vm] the guest'"'"'s last lines" && has "RTSLOT-GUEST-EXIT 1"' \
+tap_ok 'has "--- [vm] the guest'"'"'s last lines" && has "RTSLOT-GUEST-EXIT 1"' \
 	"and the guest's last lines"
-tap 'has "not ok - stage gone left no results"' "a stage without results fails"
+tap_ok 'has "not ok - stage gone left no results"' "a stage without results fails"
 
 rm -f "$work/vm.log"
 printf 'ok 1 a\nok 2 b\n1..2\n' > "$work/unit.tap"
 bash "$here/tap-summary.sh" "$work" unit > "$work/out" 2>&1
 rc=$?
-tap '((rc == 0)) && [[ $(tail -n1 "$work/out") == "2 passed, 0 failed" ]] && ! has "diagnostics"' \
+tap_ok '((rc == 0)) && [[ $(tail -n1 "$work/out") == "2 passed, 0 failed" ]] && ! has "diagnostics"' \
 	"a green run prints no diagnostics"
 
-echo "1..$n"
-exit $failed
+tap_end

@@ -14,26 +14,19 @@
 
 #include "rtslotd.h"
 
-uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid)
+uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid, uint32_t *tasks)
 {
 	struct rd_list *pos;
 	uint32_t n = 0;
 
-	rd_list_for_each(pos, &dd->clients)
-		n += rd_container(pos, struct rd_client, link)->uid == uid;
-	return n;
-}
-
-uint32_t rd_uid_tasks(struct rd_daemon *dd, uid_t uid)
-{
-	struct rd_list *pos;
-	uint32_t n = 0;
-
+	*tasks = 0;
 	rd_list_for_each(pos, &dd->clients) {
 		const struct rd_client *c = rd_container(pos, struct rd_client, link);
 
-		if (c->uid == uid)
-			n += c->ntasks;
+		if (c->uid == uid) {
+			n++;
+			*tasks += c->ntasks;
+		}
 	}
 	return n;
 }
@@ -47,7 +40,7 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct rd_client *c;
-	uint32_t i;
+	uint32_t i, tasks;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred)) {
 		rd_log(dd, RD_ERR, "refusing a client without credentials: %s", strerror(errno));
@@ -58,7 +51,7 @@ struct rd_client *rd_client_new(struct rd_daemon *dd, int fd)
 		       (int)cred.pid, (unsigned int)cred.uid, dd->nclients);
 		return NULL;
 	}
-	if (cred.uid && rd_uid_clients(dd, cred.uid) >= dd->cfg.max_clients_per_uid) {
+	if (cred.uid && rd_uid_clients(dd, cred.uid, &tasks) >= dd->cfg.max_clients_per_uid) {
 		rd_log(dd, RD_ERR, "refusing pid %d: uid %u has %u connections already "
 		       "(max_clients_per_uid)", (int)cred.pid, (unsigned int)cred.uid,
 		       dd->cfg.max_clients_per_uid);

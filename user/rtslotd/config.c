@@ -132,8 +132,9 @@ static int known(struct ctx *x, struct json_object *o, const char *const *keys)
 	return 0;
 }
 
-static int get_u64(struct ctx *x, struct json_object *o, const char *f, uint64_t max,
-		   uint64_t *out)
+/* An integer field in min..max; *out is left alone when the field is absent. */
+static int get_int(struct ctx *x, struct json_object *o, const char *f, int64_t min,
+		   int64_t max, int64_t *out)
 {
 	struct json_object *v;
 	int64_t n;
@@ -143,10 +144,20 @@ static int get_u64(struct ctx *x, struct json_object *o, const char *f, uint64_t
 	if (!json_object_is_type(v, json_type_int))
 		return fail(x, f, "must be an integer");
 	n = json_object_get_int64(v);
-	if (n < 0 || (uint64_t)n > max)
-		return fail(x, f, "must lie in 0..%llu", (unsigned long long)max);
-	*out = (uint64_t)n;
+	if (n < min || n > max)
+		return fail(x, f, "must lie in %lld..%lld", (long long)min, (long long)max);
+	*out = n;
 	return 0;
+}
+
+static int get_u64(struct ctx *x, struct json_object *o, const char *f, uint64_t max,
+		   uint64_t *out)
+{
+	int64_t n = (int64_t)*out;
+	int err = get_int(x, o, f, 0, (int64_t)max, &n);
+
+	*out = (uint64_t)n;
+	return err;
 }
 
 static int get_u32(struct ctx *x, struct json_object *o, const char *f, uint32_t min,
@@ -362,16 +373,11 @@ static int get_bool(struct ctx *x, struct json_object *o, const char *f, int *ou
 static int get_s32(struct ctx *x, struct json_object *o, const char *f, int32_t min,
 		   int32_t max, int32_t *out)
 {
-	struct json_object *v;
-	int64_t n;
+	int64_t n = *out;
+	int err = get_int(x, o, f, min, max, &n);
 
-	if (!json_object_object_get_ex(o, f, &v))
-		return 0;
-	n = json_object_get_int64(v);
-	if (!json_object_is_type(v, json_type_int) || n < min || n > max)
-		return fail(x, f, "must be an integer in %d..%d", min, max);
 	*out = (int32_t)n;
-	return 0;
+	return err;
 }
 
 static int parse_root(struct ctx *x, struct json_object *root, struct rd_config *c)
@@ -478,6 +484,16 @@ static struct json_object *dbl(double d)
 }
 
 /* The configuration in force, as JSON that rd_config_parse reads back. */
+static struct json_object *id_array(const uint32_t *ids, uint32_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_int64(ids[i]));
+	return arr;
+}
+
 void rd_config_print(const struct rd_config *c, int fd)
 {
 	struct json_object *o = json_object_new_object(), *arr, *l, *a;
@@ -499,18 +515,9 @@ void rd_config_print(const struct rd_config *c, int fd)
 			       json_object_new_int64(c->max_clients_per_uid));
 	json_object_object_add(o, "max_tasks_per_uid", json_object_new_int64(c->max_tasks_per_uid));
 	json_object_object_add(o, "hello_timeout_ms", json_object_new_int64(c->hello_timeout_ms));
-	arr = json_object_new_array();
-	for (i = 0; i < c->nuids; i++)
-		json_object_array_add(arr, json_object_new_int64(c->uids[i]));
-	json_object_object_add(o, "allowed_uids", arr);
-	arr = json_object_new_array();
-	for (i = 0; i < c->npriv_uids; i++)
-		json_object_array_add(arr, json_object_new_int64(c->priv_uids[i]));
-	json_object_object_add(o, "privileged_uids", arr);
-	arr = json_object_new_array();
-	for (i = 0; i < c->npriv_gids; i++)
-		json_object_array_add(arr, json_object_new_int64(c->priv_gids[i]));
-	json_object_object_add(o, "privileged_gids", arr);
+	json_object_object_add(o, "allowed_uids", id_array(c->uids, c->nuids));
+	json_object_object_add(o, "privileged_uids", id_array(c->priv_uids, c->npriv_uids));
+	json_object_object_add(o, "privileged_gids", id_array(c->priv_gids, c->npriv_gids));
 	json_object_object_add(o, "priority_ceiling", json_object_new_int(c->priority_ceiling));
 	json_object_object_add(o, "unprivileged_reservations",
 			       json_object_new_boolean(c->unprivileged_reservations));

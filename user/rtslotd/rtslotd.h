@@ -365,9 +365,8 @@ int rd_peer_privileged(const struct rd_config *c, pid_t pid, uid_t uid, gid_t gi
  */
 const char *rd_privilege_needed(const struct rd_config *c, const struct rsp_register *r);
 
-/* What the clients of uid hold: connections, registered tasks. */
-uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid);
-uint32_t rd_uid_tasks(struct rd_daemon *dd, uid_t uid);
+/* The connections of uid, and in *tasks the tasks they registered. */
+uint32_t rd_uid_clients(struct rd_daemon *dd, uid_t uid, uint32_t *tasks);
 /* The earliest HELLO deadline of a new client; UINT64_MAX when none. */
 uint64_t rd_clients_next_event(struct rd_daemon *dd);
 /* Shuts the sockets of clients past it: their receive ends, and frees them. */

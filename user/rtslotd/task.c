@@ -59,7 +59,7 @@ static int check_params(struct rd_client *c, const struct rsp_register *r,
 			union rsp_msg *reply)
 {
 	uint64_t d = r->deadline_us ? r->deadline_us : r->period_us;
-	uint32_t i;
+	uint32_t i, uid_tasks;
 
 	if (!r->name[0])
 		return reject(reply, -EINVAL, "the task needs a name"), 1;
@@ -89,7 +89,8 @@ static int check_params(struct rd_client *c, const struct rsp_register *r,
 	if (c->ntasks >= c->dd->cfg.max_tasks)
 		return reject(reply, -EMFILE, "%s: a client may register %u tasks", r->name,
 			      c->dd->cfg.max_tasks), 1;
-	if (c->uid && rd_uid_tasks(c->dd, c->uid) >= c->dd->cfg.max_tasks_per_uid)
+	rd_uid_clients(c->dd, c->uid, &uid_tasks);
+	if (c->uid && uid_tasks >= c->dd->cfg.max_tasks_per_uid)
 		return reject(reply, -EMFILE, "%s: uid %u may register %u tasks", r->name,
 			      (unsigned int)c->uid, c->dd->cfg.max_tasks_per_uid), 1;
 	return 0;
